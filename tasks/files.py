@@ -1,0 +1,108 @@
+"""Atomic writes and streamed copies that hash what they copy."""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import tempfile
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import BinaryIO, NamedTuple
+
+CHUNK_SIZE = 1 << 20
+PARTIAL_SUFFIX = ".partial"
+
+
+def _read_umask() -> int:
+    umask = os.umask(0)
+    os.umask(umask)
+    return umask
+
+
+# Read once: os.umask can only be read by setting it, which is not safe once threads run.
+NEW_FILE_MODE = 0o666 & ~_read_umask()
+
+
+class FileDigest(NamedTuple):
+    sha256: str
+    size: int
+
+
+def digest_file(path: Path) -> FileDigest:
+    """SHA-256 and size of a file, streamed in large chunks."""
+    with path.open("rb") as stream:
+        digest = hashlib.file_digest(stream, "sha256").hexdigest()
+        size = stream.tell()
+    return FileDigest(digest, size)
+
+
+@contextmanager
+def atomic_writer(path: Path) -> Iterator[BinaryIO]:
+    """Write `path` through a temp file in the same folder: readers see the old file or the new one.
+
+    A crash leaves at most a `.{name}.*.partial` beside the target, removed by the next write.
+    """
+    path.parent.mkdir(parents=True, exist_ok=True)
+    remove_partials(path)
+    mode = _mode_for(path)
+    fd, temp_name = tempfile.mkstemp(
+        prefix=f".{path.name}.", suffix=PARTIAL_SUFFIX, dir=path.parent
+    )
+    temp = Path(temp_name)
+    try:
+        with os.fdopen(fd, "wb") as stream:
+            yield stream
+            stream.flush()
+            os.fsync(stream.fileno())
+        os.chmod(temp, mode)
+        os.replace(temp, path)
+    except BaseException:
+        temp.unlink(missing_ok=True)
+        raise
+    _fsync_dir(path.parent)
+
+
+def atomic_write_bytes(path: Path, data: bytes) -> None:
+    with atomic_writer(path) as stream:
+        stream.write(data)
+
+
+def copy_file(source: Path, target: Path) -> FileDigest:
+    """Copy byte for byte and hash in the same pass: the copy's digest needs no second read."""
+    sha = hashlib.sha256()
+    size = 0
+    buffer = bytearray(CHUNK_SIZE)
+    view = memoryview(buffer)
+    with source.open("rb") as reader, atomic_writer(target) as writer:
+        while count := reader.readinto(buffer):
+            chunk = view[:count]
+            sha.update(chunk)
+            writer.write(chunk)
+            size += count
+    return FileDigest(sha.hexdigest(), size)
+
+
+def remove_partials(path: Path) -> None:
+    """Remove temp files an interrupted write of `path` left behind (ours by name alone)."""
+    for stale in path.parent.glob(f".{_glob_escape(path.name)}.*{PARTIAL_SUFFIX}"):
+        stale.unlink(missing_ok=True)
+
+
+def _glob_escape(name: str) -> str:
+    return "".join(f"[{c}]" if c in "*?[" else c for c in name)
+
+
+def _mode_for(path: Path) -> int:
+    try:
+        return path.stat().st_mode & 0o777
+    except FileNotFoundError:
+        return NEW_FILE_MODE
+
+
+def _fsync_dir(folder: Path) -> None:
+    fd = os.open(folder, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)

@@ -1,0 +1,235 @@
+"""The web app's manifest (`dev.json`): read it, update the fields we own, check it, render it."""
+
+from __future__ import annotations
+
+import json
+import re
+from datetime import UTC, datetime
+from functools import cache
+from importlib import resources
+from pathlib import Path, PurePosixPath
+from typing import Any, NamedTuple
+
+from jsonschema import Draft7Validator
+
+from tasks.config import TIMESTAMP_FORMAT
+from tasks.errors import PublishError
+
+SECTIONS = ("models", "preprocessing")
+RUN_ID_PATTERN = re.compile(r"^run_(\d{8})-(\d{6})$")
+
+
+class Published(NamedTuple):
+    """A model or preprocessing bundle as the manifest will name it."""
+
+    id: str
+    path: str
+    sha256: str
+    size: int
+
+
+class Change(NamedTuple):
+    """One entry added (no old digest), changed, or removed (no new digest)."""
+
+    section: str
+    id: str
+    old_sha256: str | None
+    new_sha256: str | None
+    old_size: int | None
+    new_size: int | None
+
+
+class ManifestUpdate(NamedTuple):
+    manifest: dict[str, Any]
+    changes: list[Change]
+    old_version: str | None
+
+
+@cache
+def schema() -> dict[str, Any]:
+    """The project's copy of the web app's manifest schema."""
+    text = resources.files("tasks").joinpath("contract/manifest_schema.json").read_text("utf-8")
+    return json.loads(text)
+
+
+def read_manifest(path: Path) -> dict[str, Any] | None:
+    """The manifest as it is on disk, or None when there is none yet."""
+    try:
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        return None
+    try:
+        manifest = json.loads(text)
+    except (json.JSONDecodeError, UnicodeDecodeError) as err:
+        raise PublishError(
+            f"Manifest {path} is not valid JSON ({err}): fix it (see `git diff` on it), or move it "
+            "away to have a new one written."
+        ) from None
+    if not isinstance(manifest, dict):
+        raise PublishError(
+            f"Manifest {path} holds a JSON {type(manifest).__name__}, not an object: fix it, or move "
+            "it away to have a new one written."
+        )
+    for section in SECTIONS:
+        entries = manifest.get(section, [])
+        if not isinstance(entries, list) or not all(
+            isinstance(entry, dict) and isinstance(entry.get("id"), str) for entry in entries
+        ):
+            raise PublishError(
+                f"Manifest {path}: `{section}` must be a list of objects that each have a string "
+                "`id`: fix the file."
+            )
+    return manifest
+
+
+def run_id_from_path(relative_run_dir: str) -> str | None:
+    """The training notebooks name runs `run_YYYYMMDD-HHMMSS`: the innermost such folder."""
+    for part in reversed(PurePosixPath(relative_run_dir).parts):
+        if RUN_ID_PATTERN.match(part):
+            return part
+    return None
+
+
+def run_id_time(run_id: str) -> str | None:
+    """`run_20251117-032023` -> `2025-11-17T03:20:23Z` (the notebooks stamp run ids in UTC)."""
+    match = RUN_ID_PATTERN.match(run_id)
+    if not match:
+        return None
+    try:
+        moment = datetime.strptime("".join(match.groups()), "%Y%m%d%H%M%S")
+    except ValueError:
+        return None
+    return moment.replace(tzinfo=UTC).strftime(TIMESTAMP_FORMAT)
+
+
+def _run_id_at(timestamp: str) -> str:
+    """A run id in the notebooks' convention for a manifest that has none."""
+    try:
+        return datetime.strptime(timestamp, TIMESTAMP_FORMAT).strftime("run_%Y%m%d-%H%M%S")
+    except ValueError:
+        return "run_" + re.sub(r"[^a-zA-Z0-9._-]", "", timestamp)
+
+
+def uri_for(template: str, *, filename: str, version: int, id: str) -> str:
+    return template.format(filename=filename, version=version, id=id)
+
+
+def update_manifest(
+    old: dict[str, Any] | None,
+    *,
+    models: list[Published],
+    bundles: list[Published],
+    version: int,
+    uri_template: str,
+    run_id: str | None,
+    trained_at: str | None,
+    default_time: str,
+) -> ManifestUpdate:
+    """The manifest with our fields set from `models` and `bundles`; every other field kept in place.
+
+    `run_id` and `trained_at` are what this publish states (None: keep the old ones). A new
+    `trained_at` is taken only when a digest or the version changed: from `run_id`'s timestamp,
+    else `default_time`.
+    """
+    manifest = dict(old) if old is not None else {}
+    changes: list[Change] = []
+    for section, published in (("models", models), ("preprocessing", bundles)):
+        entries, section_changes = _update_section(
+            section, manifest.get(section, []), published, uri_template, version
+        )
+        manifest[section] = entries
+        changes += section_changes
+    manifest.setdefault("attribution", [])
+
+    old_version = manifest.get("dataset_version")
+    # Keep the JSON type the web app's manifest already uses (the real one stores a string).
+    is_number = isinstance(old_version, int | float) and not isinstance(old_version, bool)
+    manifest["dataset_version"] = version if is_number else str(version)
+    content_changed = old is None or bool(changes) or str(old_version) != str(version)
+
+    if trained_at is None and (content_changed or "trained_at" not in manifest):
+        trained_at = (run_id and run_id_time(run_id)) or default_time
+    if trained_at is not None:
+        manifest["trained_at"] = trained_at
+    if run_id is not None:
+        manifest["run_id"] = run_id
+    elif "run_id" not in manifest:
+        manifest["run_id"] = _run_id_at(manifest["trained_at"])
+    return ManifestUpdate(
+        _ordered(manifest, fresh=old is None),
+        changes,
+        None if old_version is None else str(old_version),
+    )
+
+
+def _update_section(
+    section: str,
+    old_entries: list[dict[str, Any]],
+    published: list[Published],
+    uri_template: str,
+    version: int,
+) -> tuple[list[dict[str, Any]], list[Change]]:
+    by_id = {item.id: item for item in published}
+    entries: list[dict[str, Any]] = []
+    changes: list[Change] = []
+    for old_entry in old_entries:
+        item = by_id.pop(old_entry["id"], None)
+        old_sha, old_size = old_entry.get("sha256"), old_entry.get("size_bytes")
+        if item is None:
+            changes.append(Change(section, old_entry["id"], old_sha, None, old_size, None))
+            continue
+        entry = dict(old_entry)
+        entry.update(_owned_fields(item, uri_template, version))
+        entries.append(entry)
+        if (old_sha, old_size) != (item.sha256, item.size):
+            changes.append(Change(section, item.id, old_sha, item.sha256, old_size, item.size))
+    for item in by_id.values():
+        entry: dict[str, Any] = {"id": item.id}
+        if section == "models":
+            entry["format"] = "onnx"
+        entry.update(_owned_fields(item, uri_template, version))
+        entries.append(entry)
+        changes.append(Change(section, item.id, None, item.sha256, None, item.size))
+    return entries, changes
+
+
+def _owned_fields(item: Published, uri_template: str, version: int) -> dict[str, Any]:
+    filename = PurePosixPath(item.path).name
+    return {
+        "uri": uri_for(uri_template, filename=filename, version=version, id=item.id),
+        "path": item.path,
+        "local_path": item.path,
+        "sha256": item.sha256,
+        "size_bytes": item.size,
+    }
+
+
+def _ordered(manifest: dict[str, Any], *, fresh: bool) -> dict[str, Any]:
+    if not fresh:
+        return manifest
+    first = ("run_id", "dataset_version", "trained_at", "models", "preprocessing", "attribution")
+    return {key: manifest[key] for key in first} | manifest
+
+
+def validate(manifest: dict[str, Any], path: Path) -> None:
+    """Refuse a manifest the web app's schema would reject, naming the field."""
+    validator = Draft7Validator(schema(), format_checker=Draft7Validator.FORMAT_CHECKER)
+    errors = sorted(validator.iter_errors(manifest), key=lambda error: list(error.absolute_path))
+    if errors:
+        problems = "; ".join(
+            f"{_json_path(error.absolute_path)}: {error.message}" for error in errors[:5]
+        )
+        raise PublishError(
+            f"The updated manifest would not match the web app's schema ({problems}); {path} is "
+            "left as it was. Fix the field named in the manifest or in the settings that produce it."
+        )
+
+
+def _json_path(parts) -> str:
+    text = "".join(f"[{part}]" if isinstance(part, int) else f".{part}" for part in parts)
+    return text.lstrip(".") or "(top level)"
+
+
+def render(manifest: dict[str, Any]) -> bytes:
+    """Stable bytes: keys in their order, 2-space indent, trailing newline."""
+    return (json.dumps(manifest, indent=2, ensure_ascii=False) + "\n").encode("utf-8")

@@ -1,0 +1,87 @@
+"""The run's models and preprocessing bundles: which files, and the id each one publishes under."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from pathlib import Path
+from typing import NamedTuple
+
+from tasks.config import Settings
+from tasks.datasets import Copy
+from tasks.errors import PublishError
+
+MODEL_SUFFIX = ".onnx"
+BUNDLE_SUFFIX = "_preprocessing.json"
+GATHERED_SUFFIXES = (MODEL_SUFFIX, ".json")
+
+
+class Artefact(NamedTuple):
+    """A model or preprocessing bundle as it will stand in the export folder."""
+
+    id: str
+    path: Path
+
+
+class ExportPlan(NamedTuple):
+    gathered: list[Copy]
+    models: list[Artefact]
+    bundles: list[Artefact]
+
+
+def model_id(name: str) -> str | None:
+    """`performance_dense.onnx` -> `performance_dense`; None for any other file."""
+    return name[: -len(MODEL_SUFFIX)] if name.lower().endswith(MODEL_SUFFIX) else None
+
+
+def bundle_id(name: str) -> str | None:
+    """`performance_dense_preprocessing.json` -> `performance_dense`; None for any other file."""
+    return name[: -len(BUNDLE_SUFFIX)] if name.lower().endswith(BUNDLE_SUFFIX) else None
+
+
+def plan_export(settings: Settings) -> ExportPlan:
+    """What the export folder will hold once the run is gathered into it."""
+    run_dir, export_dir = settings.run_dir, settings.export_dir
+    if not run_dir.is_dir():
+        raise PublishError(
+            f"run_dir {run_dir} does not exist: pass `run_dir=PATH` (or --run-dir) with the folder "
+            "the training run exported its *.onnx models to."
+        )
+    run_files = _files_with_suffix(run_dir, GATHERED_SUFFIXES)
+    if not any(model_id(path.name) for path in run_files):
+        raise PublishError(
+            f"run_dir {run_dir} holds no *.onnx model: point `run_dir` at the training run's "
+            "export folder."
+        )
+    gathered = (
+        [Copy(path.name, path, export_dir / path.name) for path in run_files]
+        if run_dir != export_dir
+        else []
+    )
+    names = {path.name for path in _files_with_suffix(export_dir, GATHERED_SUFFIXES)}
+    names |= {copy.target.name for copy in gathered}
+    models = _artefacts(export_dir, sorted(names), model_id, "model")
+    bundles = _artefacts(export_dir, sorted(names), bundle_id, "preprocessing bundle")
+    return ExportPlan(gathered, models, bundles)
+
+
+def _files_with_suffix(folder: Path, suffixes: tuple[str, ...]) -> list[Path]:
+    if not folder.is_dir():
+        return []
+    return sorted(
+        path for path in folder.iterdir() if path.name.lower().endswith(suffixes) and path.is_file()
+    )
+
+
+def _artefacts(export_dir: Path, names: list[str], id_of, kind: str) -> list[Artefact]:
+    artefacts = [Artefact(id_, export_dir / name) for name in names if (id_ := id_of(name))]
+    by_id: dict[str, list[str]] = defaultdict(list)
+    for artefact in artefacts:
+        by_id[artefact.id.casefold()].append(artefact.path.name)
+    clashes = [files for files in by_id.values() if len(files) > 1]
+    if clashes:
+        listed = "; ".join(" and ".join(files) for files in clashes)
+        raise PublishError(
+            f"Two files in {export_dir} give the same {kind} id ({listed}): ids ignore case, so "
+            "rename or remove one of each pair."
+        )
+    return artefacts
