@@ -1,0 +1,34 @@
+"""Publish a training run to the web app. `doit list` shows the steps; README.md the settings."""
+
+from pathlib import Path
+
+from tasks import graph
+
+PROJECT_ROOT = Path(__file__).resolve().parent
+
+DOIT_CONFIG = graph.doit_config()
+
+
+def task_datasets():
+    """Copy the main and financial datasets (and team cache) into the web app's data folder."""
+    yield from graph.dataset_tasks(graph.release(PROJECT_ROOT))
+
+
+def task_gather():
+    """Copy the run's models and bundles into the export folder."""
+    yield from graph.gather_tasks(graph.release(PROJECT_ROOT))
+
+
+def task_hash():
+    """Record the SHA-256 and size of every model and preprocessing bundle."""
+    yield from graph.hash_tasks(graph.release(PROJECT_ROOT))
+
+
+def task_manifest():
+    """Rewrite the web app's manifest from the recorded hashes."""
+    return graph.manifest_task(graph.release(PROJECT_ROOT))
+
+
+def task_commit():
+    """Commit the published files (and push when asked)."""
+    return graph.commit_task(graph.release(PROJECT_ROOT))

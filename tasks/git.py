@@ -1,0 +1,62 @@
+"""The git calls of the commit step: argument lists, and failures that carry command and output."""
+
+from __future__ import annotations
+
+import subprocess
+from pathlib import Path
+
+from tasks.errors import PublishError
+
+
+def git(root: Path, *args: str, check: bool = True) -> subprocess.CompletedProcess[str]:
+    command = ["git", *args]
+    try:
+        result = subprocess.run(command, cwd=root, capture_output=True, text=True, check=False)
+    except FileNotFoundError:
+        raise PublishError(
+            "git is not installed: install git, or publish with commit=false."
+        ) from None
+    if check and result.returncode != 0:
+        output = (result.stderr + result.stdout).strip()
+        raise PublishError(
+            f"`{' '.join(command)}` failed with status {result.returncode} in {root}:\n{output}"
+        )
+    return result
+
+
+def is_work_tree(root: Path) -> bool:
+    result = git(root, "rev-parse", "--is-inside-work-tree", check=False)
+    return result.returncode == 0 and result.stdout.strip() == "true"
+
+
+def commit_paths(root: Path, paths: list[str], message: str) -> str:
+    """Commit exactly `paths`: whatever else the user has staged or changed stays as it was.
+
+    Returns the new commit's id, or "" when those paths hold nothing new.
+    """
+    git(root, "add", "--", *paths)
+    # `status`, not `diff --cached`: it also sees what is staged on a branch with no commit yet.
+    if not git(root, "status", "--porcelain", "--untracked-files=no", "--", *paths).stdout.strip():
+        return ""
+    # With pathspecs, `git commit` takes only those paths and leaves the rest of the index alone.
+    git(root, "commit", "--quiet", "-m", message, "--only", "--", *paths)
+    return git(root, "rev-parse", "HEAD").stdout.strip()
+
+
+def current_branch(root: Path) -> str:
+    result = git(root, "symbolic-ref", "--quiet", "--short", "HEAD", check=False)
+    if result.returncode != 0:
+        raise PublishError(
+            f"{root} is on a detached HEAD: set `branch` to the branch to push to, or check one out."
+        )
+    return result.stdout.strip()
+
+
+def push(root: Path, remote: str, branch: str) -> None:
+    result = git(root, "push", "--porcelain", remote, f"HEAD:refs/heads/{branch}", check=False)
+    if result.returncode != 0:
+        output = (result.stderr + result.stdout).strip()
+        raise PublishError(
+            f"Push to {remote} {branch} was refused; the local commit is kept. Bring the branch up "
+            f"to date (`git pull --rebase {remote} {branch}`) and run again. git said:\n{output}"
+        )

@@ -1,0 +1,112 @@
+"""Task creators: the release as doit task dicts. dodo.py calls these and nothing else."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+from doit import doit_cmd
+from doit.exceptions import InvalidDodoFile
+from doit.tools import config_changed
+
+from tasks.actions import commit_release, publish_copy, record_digest, run_step, write_manifest
+from tasks.errors import PublishError
+from tasks.release import Release, load_release
+from tasks.report import SummaryReporter
+
+PUBLISH_TASKS = ["datasets", "gather", "hash", "manifest", "commit"]
+Task = dict[str, Any]
+
+
+def doit_config() -> dict[str, Any]:
+    return {"default_tasks": PUBLISH_TASKS, "reporter": SummaryReporter}
+
+
+def command_line_settings() -> dict[str, str]:
+    """The `name=value` variables given to doit."""
+    # doit exposes them one name at a time (get_var); the whole dict lets a misspelt name be refused.
+    return dict(doit_cmd._CMDLINE_VARS or {})
+
+
+def release(root: Path) -> Release:
+    """The release the doit command line asks for; bad input stops doit before any step runs."""
+    try:
+        return load_release(root, command_line_settings())
+    except PublishError as err:
+        # doit prints these as `ERROR: message` without a traceback.
+        raise InvalidDodoFile(str(err)) from None
+
+
+def dataset_tasks(release: Release) -> Iterator[Task]:
+    settings = release.settings
+    for copy in release.datasets:
+        target = settings.relative(copy.target)
+        yield {
+            "name": copy.name,
+            "file_dep": [settings.relative(copy.source)],
+            "targets": [target],
+            "actions": [(run_step, [settings.root, publish_copy, settings.root, copy])],
+            "uptodate": [config_changed({"target": target})],
+        }
+
+
+def gather_tasks(release: Release) -> Iterator[Task]:
+    settings = release.settings
+    yield {"name": None, "doc": "copy the run's models and bundles into the export folder"}
+    for copy in release.export.gathered:
+        yield {
+            "name": copy.name,
+            "file_dep": [settings.relative(copy.source)],
+            "targets": [settings.relative(copy.target)],
+            "actions": [(run_step, [settings.root, publish_copy, settings.root, copy])],
+        }
+
+
+def hash_tasks(release: Release) -> Iterator[Task]:
+    settings = release.settings
+    for artefact in release.export.models + release.export.bundles:
+        yield {
+            "name": artefact.path.name,
+            "file_dep": [settings.relative(artefact.path)],
+            "actions": [(run_step, [settings.root, record_digest, artefact.path])],
+        }
+
+
+def manifest_task(release: Release) -> Task:
+    settings = release.settings
+    return {
+        "getargs": {"digests": ("hash", None)},
+        "targets": [settings.relative(settings.manifest)],
+        "actions": [(run_step, [settings.root, write_manifest, release])],
+        "uptodate": [
+            config_changed(
+                {
+                    "version": settings.version,
+                    "uri_template": settings.uri_template,
+                    "run_dir": settings.relative(settings.run_dir),
+                    "run_id": settings.run_id,
+                    "trained_at": settings.trained_at,
+                }
+            )
+        ],
+    }
+
+
+def commit_task(release: Release) -> Task:
+    settings = release.settings
+    return {
+        "file_dep": [settings.relative(path) for path in release.published_files()],
+        "actions": [(run_step, [settings.root, commit_release, release])],
+        "uptodate": [
+            config_changed(
+                {
+                    "version": settings.version,
+                    "commit": settings.commit,
+                    "push": settings.push,
+                    "remote": settings.remote,
+                    "branch": settings.branch,
+                }
+            )
+        ],
+    }

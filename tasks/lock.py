@@ -1,0 +1,51 @@
+"""One publish at a time per project: an exclusive lock held until the run ends."""
+
+from __future__ import annotations
+
+import fcntl
+import os
+import threading
+from pathlib import Path
+
+from tasks.errors import PublishError
+
+_held: dict[Path, int] = {}
+_guard = threading.Lock()
+
+
+def lock_path(root: Path) -> Path:
+    return root / ".web-assets" / "publish.lock"
+
+
+def acquire(root: Path) -> None:
+    """Take the project's lock for this process, or refuse if another process has it.
+
+    Taken by the first step that writes and kept until `release` or the process ends, so a
+    second `doit` started meanwhile stops before it writes anything.
+    """
+    path = lock_path(root)
+    with _guard:
+        if path in _held:
+            return
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o644)
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            holder = os.pread(fd, 32, 0).decode(errors="replace").strip() or "unknown"
+            os.close(fd)
+            raise PublishError(
+                f"Another publish is running in {root} (pid {holder}, lock {path}): nothing was "
+                "written. Wait for it to finish, then run again."
+            ) from None
+        os.ftruncate(fd, 0)
+        os.pwrite(fd, f"{os.getpid()}\n".encode(), 0)
+        _held[path] = fd
+
+
+def release(root: Path) -> None:
+    path = lock_path(root)
+    with _guard:
+        fd = _held.pop(path, None)
+    if fd is not None:
+        os.close(fd)

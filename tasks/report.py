@@ -1,0 +1,110 @@
+"""The summary a person reads after a run: what changed, which version, which commit."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from doit.reporter import ConsoleReporter
+
+from tasks.manifest import Change
+
+
+@dataclass
+class Summary:
+    """What one doit run did, from the values its steps returned."""
+
+    datasets: list[dict[str, Any]] = field(default_factory=list)
+    manifest: dict[str, Any] | None = None
+    commit: dict[str, Any] | None = None
+    ran: list[str] = field(default_factory=list)
+    failures: list[str] = field(default_factory=list)
+
+    @property
+    def changes(self) -> list[Change]:
+        return [Change(*change) for change in (self.manifest or {}).get("changes", [])]
+
+    def lines(self) -> list[str]:
+        if self.failures:
+            return ["Publish failed; see the error above. Files already published are intact."]
+        if not self.ran:
+            return ["Nothing to publish: every step is up to date."]
+        lines: list[str] = []
+        if self.manifest:
+            lines.append(_version_line(self.manifest))
+            lines += [_change_line(change) for change in self.changes]
+            if not self.changes:
+                lines.append("  models and preprocessing unchanged")
+        lines += [
+            f"  dataset {item['target']} ({_size(item['size_bytes'])}, sha256 {item['sha256'][:8]})"
+            for item in self.datasets
+        ]
+        if self.commit:
+            lines.append(_commit_line(self.commit))
+        return lines
+
+
+def _version_line(manifest: dict[str, Any]) -> str:
+    old, new = manifest["old_version"], manifest["dataset_version"]
+    version = new if old in (None, new) else f"{old} -> {new}"
+    state = "updated" if manifest["written"] else "already up to date"
+    return f"Dataset version {version}, run {manifest['run_id']}: {manifest['manifest']} {state}"
+
+
+def _change_line(change: Change) -> str:
+    label = f"  {change.section:<13} {change.id:<24}"
+    if change.old_sha256 is None:
+        return f"{label} added    {_short(change.new_sha256)}  {_size(change.new_size)}"
+    if change.new_sha256 is None:
+        return f"{label} removed  (its file is gone from the export folder)"
+    return (
+        f"{label} changed  {_short(change.old_sha256)} -> {_short(change.new_sha256)}  "
+        f"{_size(change.old_size)} -> {_size(change.new_size)}"
+    )
+
+
+def _commit_line(commit: dict[str, Any]) -> str:
+    if not commit["commit"]:
+        return f"No commit: {commit['reason']}."
+    pushed = f", pushed to {commit['pushed']}" if commit["pushed"] else ""
+    return f"Committed {commit['commit'][:10]}{pushed}."
+
+
+def _short(digest: str | None) -> str:
+    return (digest or "?")[:8]
+
+
+def _size(size: int | None) -> str:
+    return "?" if size is None else f"{size:,} B"
+
+
+class SummaryReporter(ConsoleReporter):
+    """doit's console output, then the summary."""
+
+    desc = "console output and a publish summary"
+
+    def __init__(self, outstream, options):
+        super().__init__(outstream, options)
+        self.summary = Summary()
+
+    def add_success(self, task):
+        super().add_success(task)
+        if not task.actions or task.name.startswith("_"):
+            return
+        self.summary.ran.append(task.name)
+        if task.name.startswith("datasets:"):
+            self.summary.datasets.append(task.values)
+        elif task.name in ("manifest", "commit"):
+            setattr(self.summary, task.name, task.values)
+
+    def add_failure(self, task, fail):
+        super().add_failure(task, fail)
+        self.summary.failures.append(f"{task.name}: {fail.get_msg().strip()}")
+
+    def runtime_error(self, msg):
+        super().runtime_error(msg)
+        self.summary.failures.append(msg)
+
+    def complete_run(self):
+        super().complete_run()
+        self.write("".join(f"{line}\n" for line in self.summary.lines()))
