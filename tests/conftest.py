@@ -1,0 +1,98 @@
+"""Fixtures: a hermetic git, and a temporary copy of the project with the sample published."""
+
+from __future__ import annotations
+
+import importlib.util
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+REPO = Path(__file__).resolve().parent.parent
+PROJECT_FILES = ["dodo.py", "pyproject.toml", "scripts", "artifacts", "data", "web", ".gitignore"]
+STATE = {".git", ".doit.db", ".web-assets"}
+
+
+def load_script(name: str):
+    """A module from scripts/, which is not a package."""
+    spec = importlib.util.spec_from_file_location(name, REPO / "scripts" / f"{name}.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+make_sample = load_script("make_sample")
+
+
+@pytest.fixture(autouse=True)
+def hermetic_git(tmp_path_factory, monkeypatch):
+    """Pinned identity, no user or system git config, no SOURCE_DATE_EPOCH from outside."""
+    home = tmp_path_factory.mktemp("home")
+    monkeypatch.setenv("HOME", str(home))
+    monkeypatch.setenv("GIT_CONFIG_NOSYSTEM", "1")
+    monkeypatch.setenv("GIT_CONFIG_GLOBAL", str(home / ".gitconfig"))
+    for role in ("AUTHOR", "COMMITTER"):
+        monkeypatch.setenv(f"GIT_{role}_NAME", "Test Publisher")
+        monkeypatch.setenv(f"GIT_{role}_EMAIL", "publisher@example.invalid")
+    monkeypatch.delenv("SOURCE_DATE_EPOCH", raising=False)
+
+
+def git(cwd: Path, *args: str) -> str:
+    return subprocess.run(
+        ["git", *args], cwd=cwd, check=True, capture_output=True, text=True
+    ).stdout.rstrip("\n")
+
+
+@pytest.fixture
+def project(tmp_path) -> Path:
+    """The project with its committed sample, in a git repo of its own."""
+    root = tmp_path / "project"
+    root.mkdir()
+    for name in PROJECT_FILES:
+        source = REPO / name
+        if source.is_dir():
+            shutil.copytree(source, root / name, ignore=shutil.ignore_patterns("__pycache__"))
+        else:
+            shutil.copy2(source, root / name)
+    git(root, "init", "--quiet", "--initial-branch=main")
+    git(root, "add", "--all")
+    git(root, "commit", "--quiet", "-m", "sample")
+    return root
+
+
+class DoitRun:
+    def __init__(self, result: subprocess.CompletedProcess[str]):
+        self.status = result.returncode
+        self.out = result.stdout
+        self.err = result.stderr
+        lines = result.stdout.splitlines()
+        self.ran = [line[3:] for line in lines if line.startswith(".  ")]
+        self.skipped = [line[3:] for line in lines if line.startswith("-- ")]
+
+    @property
+    def text(self) -> str:
+        return self.out + self.err
+
+
+def run_doit(root: Path, *args: str, env: dict[str, str] | None = None) -> DoitRun:
+    """The real `doit` command, in its own process."""
+    result = subprocess.run(
+        [sys.executable, "-m", "doit", *args],
+        cwd=root,
+        capture_output=True,
+        text=True,
+        env={**os.environ, **(env or {})},
+    )
+    return DoitRun(result)
+
+
+def snapshot(folder: Path) -> dict[str, bytes]:
+    """Every file below `folder` and its bytes, leaving out doit's and git's state."""
+    return {
+        path.relative_to(folder).as_posix(): path.read_bytes()
+        for path in sorted(folder.rglob("*"))
+        if path.is_file() and not STATE & set(path.relative_to(folder).parts)
+    }
