@@ -161,7 +161,13 @@ def test_sigkill_mid_copy_leaves_old_or_new_and_the_next_run_repairs(project):
     new_size = big.stat().st_size
 
     process = subprocess.Popen(
-        [sys.executable, "-m", "doit", "datasets", "financial_dataset=data/processed/big_financial.csv"],
+        [
+            sys.executable,
+            "-m",
+            "doit",
+            "datasets",
+            "financial_dataset=data/processed/big_financial.csv",
+        ],
         cwd=project,
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
