@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import hashlib
 import os
+import sys
 import tempfile
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -12,6 +14,8 @@ from typing import BinaryIO, NamedTuple
 
 CHUNK_SIZE = 1 << 20
 PARTIAL_SUFFIX = ".partial"
+PROGRESS_MIN_SIZE = 64 << 20
+PROGRESS_INTERVAL = 0.25
 
 
 def _read_umask() -> int:
@@ -29,12 +33,48 @@ class FileDigest(NamedTuple):
     size: int
 
 
-def digest_file(path: Path) -> FileDigest:
-    """SHA-256 and size of a file, streamed in large chunks."""
+class Progress:
+    """Bytes done and rate for a large file, on stderr when it is a terminal; silent otherwise."""
+
+    def __init__(self, verb: str, label: str, total: int):
+        self.enabled = total >= PROGRESS_MIN_SIZE and sys.stderr.isatty()
+        self.verb, self.label, self.total = verb, label, total
+        self.done = 0
+        self.started = time.monotonic()
+        self.shown = self.started - PROGRESS_INTERVAL
+
+    def add(self, count: int) -> None:
+        self.done += count
+        now = time.monotonic()
+        if self.enabled and now - self.shown >= PROGRESS_INTERVAL:
+            self.shown = now
+            rate = self.done / max(now - self.started, 1e-9) / 1e6
+            sys.stderr.write(
+                f"\r{self.verb} {self.label}: {self.done >> 20}/{self.total >> 20} MiB, {rate:.0f} MB/s"
+            )
+            sys.stderr.flush()
+
+    def finish(self) -> None:
+        if self.enabled:
+            sys.stderr.write("\r\x1b[K")
+            sys.stderr.flush()
+
+
+def hash_file(path: Path, label: str = "") -> FileDigest:
+    """SHA-256 and size of a file, streamed in large chunks: memory stays flat."""
     with path.open("rb") as stream:
-        digest = hashlib.file_digest(stream, "sha256").hexdigest()
-        size = stream.tell()
-    return FileDigest(digest, size)
+        progress = Progress("hashing", label or path.name, os.fstat(stream.fileno()).st_size)
+        if not progress.enabled:
+            digest = hashlib.file_digest(stream, "sha256").hexdigest()
+            return FileDigest(digest, stream.tell())
+        sha = hashlib.sha256()
+        buffer = bytearray(CHUNK_SIZE)
+        view = memoryview(buffer)
+        while count := stream.readinto(buffer):
+            sha.update(view[:count])
+            progress.add(count)
+        progress.finish()
+        return FileDigest(sha.hexdigest(), progress.done)
 
 
 @contextmanager
@@ -63,24 +103,27 @@ def atomic_writer(path: Path) -> Iterator[BinaryIO]:
     _fsync_dir(path.parent)
 
 
-def atomic_write_bytes(path: Path, data: bytes) -> None:
+def atomic_write_bytes(path: Path, data: bytes) -> FileDigest:
+    """Write `data` atomically; returns its digest, so nothing reads the file back to hash it."""
     with atomic_writer(path) as stream:
         stream.write(data)
+    return FileDigest(hashlib.sha256(data).hexdigest(), len(data))
 
 
-def copy_file(source: Path, target: Path) -> FileDigest:
+def copy_file(source: Path, target: Path, label: str = "") -> FileDigest:
     """Copy byte for byte and hash in the same pass: the copy's digest needs no second read."""
     sha = hashlib.sha256()
-    size = 0
     buffer = bytearray(CHUNK_SIZE)
     view = memoryview(buffer)
     with source.open("rb") as reader, atomic_writer(target) as writer:
+        progress = Progress("copying", label or source.name, os.fstat(reader.fileno()).st_size)
         while count := reader.readinto(buffer):
             chunk = view[:count]
             sha.update(chunk)
             writer.write(chunk)
-            size += count
-    return FileDigest(sha.hexdigest(), size)
+            progress.add(count)
+        progress.finish()
+    return FileDigest(sha.hexdigest(), progress.done)
 
 
 def remove_partials(path: Path) -> None:

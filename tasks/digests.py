@@ -1,0 +1,182 @@
+"""SHA-256 digests cached by file stat: a file is read again only when its stat says it changed.
+
+The cache (`.web-assets/digests.json`) keys each file by path and holds its size, mtime, ctime
+and inode with the digest, as git's index does. ctime cannot be set back by a user, so a file
+whose bytes changed never matches an old entry. An entry hashed within RACY_NS of the file's
+last change (its ctime) is used for the current run only and not saved (git's "racy" rule): a
+write in the same clock tick could otherwise leave the stat unchanged.
+"""
+
+from __future__ import annotations
+
+import atexit
+import json
+import os
+import threading
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+from doit.dependency import FileChangedChecker
+
+from tasks.files import FileDigest, atomic_write_bytes, hash_file
+
+CACHE_FILE = Path(".web-assets") / "digests.json"
+CACHE_FORMAT = 1
+RACY_NS = 100_000_000
+
+
+@dataclass(frozen=True)
+class Entry:
+    size: int
+    mtime_ns: int
+    ctime_ns: int
+    inode: int
+    sha256: str
+    durable: bool = True
+
+    @classmethod
+    def of(cls, stat: os.stat_result, sha256: str, durable: bool) -> Entry:
+        return cls(stat.st_size, stat.st_mtime_ns, stat.st_ctime_ns, stat.st_ino, sha256, durable)
+
+    def matches(self, stat: os.stat_result) -> bool:
+        return (self.size, self.mtime_ns, self.ctime_ns, self.inode) == (
+            stat.st_size,
+            stat.st_mtime_ns,
+            stat.st_ctime_ns,
+            stat.st_ino,
+        )
+
+
+class DigestCache:
+    """Digests of the files below `root`, persisted across runs."""
+
+    def __init__(self, root: Path):
+        self.root = root
+        self.path = root / CACHE_FILE
+        self.bytes_hashed = 0
+        self._lock = threading.Lock()
+        self._entries = self._load()
+        self._dirty = False
+
+    def _load(self) -> dict[str, Entry]:
+        try:
+            data = json.loads(self.path.read_text(encoding="utf-8"))
+            if data["format"] != CACHE_FORMAT:
+                return {}
+            return {
+                key: Entry(int(size), int(mtime), int(ctime), int(inode), str(sha))
+                for key, (size, mtime, ctime, inode, sha) in data["entries"].items()
+                if isinstance(sha, str) and len(sha) == 64
+            }
+        except (OSError, ValueError, KeyError, TypeError, AttributeError):
+            # A missing or damaged cache is never trusted, only rebuilt.
+            return {}
+
+    def _key(self, path: str | os.PathLike[str]) -> str:
+        absolute = Path(os.path.abspath(self.root / path))
+        return absolute.relative_to(self.root).as_posix()
+
+    def digest(
+        self, path: str | os.PathLike[str], stat: os.stat_result | None = None
+    ) -> FileDigest:
+        """The file's digest: from the cache when its stat is unchanged, else read once."""
+        key = self._key(path)
+        stat = stat or os.stat(self.root / key)
+        with self._lock:
+            entry = self._entries.get(key)
+        if entry is not None and entry.matches(stat):
+            return FileDigest(entry.sha256, entry.size)
+        started = time.time_ns()
+        digest = hash_file(self.root / key, label=key)
+        with self._lock:
+            self.bytes_hashed += digest.size
+        self.record_read(key, digest, stat, started)
+        return digest
+
+    def record_read(
+        self, path: str | os.PathLike[str], digest: FileDigest, before: os.stat_result, started: int
+    ) -> None:
+        """Remember the digest of bytes just read, if the file did not change while they were."""
+        key = self._key(path)
+        after = os.stat(self.root / key)
+        if Entry.of(after, "", True).matches(before) and after.st_size == digest.size:
+            # ctime, set by the kernel on every change, is what a later write must move.
+            racy = after.st_ctime_ns >= started - RACY_NS
+            with self._lock:
+                self._store(key, Entry.of(after, digest.sha256, durable=not racy))
+
+    def record_written(self, path: str | os.PathLike[str], digest: FileDigest) -> None:
+        """Remember the digest of a file we just wrote, so nothing reads it back to hash it."""
+        key = self._key(path)
+        stat = os.stat(self.root / key)
+        if stat.st_size == digest.size:
+            with self._lock:
+                self._store(key, Entry.of(stat, digest.sha256, durable=True))
+
+    def _store(self, key: str, entry: Entry) -> None:
+        if self._entries.get(key) != entry:
+            self._entries[key] = entry
+            self._dirty = True
+
+    def save(self) -> None:
+        """Write the durable entries of files that still exist, atomically, if anything changed."""
+        with self._lock:
+            if not self._dirty:
+                return
+            entries = {
+                key: [entry.size, entry.mtime_ns, entry.ctime_ns, entry.inode, entry.sha256]
+                for key, entry in sorted(self._entries.items())
+                if entry.durable and (self.root / key).exists()
+            }
+            self._dirty = False
+        data = json.dumps({"format": CACHE_FORMAT, "entries": entries}, indent=0)
+        atomic_write_bytes(self.path, data.encode("utf-8"))
+
+
+_caches: dict[Path, DigestCache] = {}
+_caches_lock = threading.Lock()
+
+
+def cache_for(root: Path) -> DigestCache:
+    """The one cache of a project in this process."""
+    root = Path(os.path.abspath(root))
+    with _caches_lock:
+        if root not in _caches:
+            _caches[root] = DigestCache(root)
+        return _caches[root]
+
+
+def save_caches() -> None:
+    with _caches_lock:
+        caches = list(_caches.values())
+    for cache in caches:
+        cache.save()
+
+
+def close_cache(root: Path) -> None:
+    """Save and forget a project's cache: the next run reads it afresh from disk."""
+    with _caches_lock:
+        cache = _caches.pop(Path(os.path.abspath(root)), None)
+    if cache is not None:
+        cache.save()
+
+
+atexit.register(save_caches)
+
+
+class ContentChecker(FileChangedChecker):
+    """doit's file_dep check by SHA-256 content, through the project's digest cache.
+
+    doit runs with the project root as working folder, so that is the cache's root.
+    """
+
+    def __init__(self) -> None:
+        self.cache = cache_for(Path.cwd())
+
+    def check_modified(self, file_path, file_stat, state) -> bool:
+        return list(self.cache.digest(file_path, file_stat)) != state
+
+    def get_state(self, dep, current_state):
+        state = list(self.cache.digest(dep))
+        return None if state == current_state else state
