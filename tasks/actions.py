@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+import time
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -11,8 +13,9 @@ from doit.exceptions import TaskFailed
 from tasks import git, lock
 from tasks.config import format_timestamp
 from tasks.datasets import Copy
+from tasks.digests import cache_for
 from tasks.errors import PublishError
-from tasks.files import atomic_write_bytes, copy_file, digest_file
+from tasks.files import atomic_write_bytes, copy_file
 from tasks.manifest import (
     Published,
     read_manifest,
@@ -36,16 +39,18 @@ def run_step(root: Path, step, *args: Any, **values: Any) -> dict[str, Any] | Ta
 
 
 def publish_copy(root: Path, copy: Copy) -> dict[str, Any]:
-    digest = copy_file(copy.source, copy.target)
-    return {
-        "target": copy.target.relative_to(root).as_posix(),
-        "sha256": digest.sha256,
-        "size_bytes": digest.size,
-    }
+    """Copy and hash in one read; both files' digests go to the cache, so neither is read again."""
+    cache = cache_for(root)
+    target = copy.target.relative_to(root).as_posix()
+    before, started = os.stat(copy.source), time.time_ns()
+    digest = copy_file(copy.source, copy.target, label=target)
+    cache.record_read(copy.source, digest, before, started)
+    cache.record_written(copy.target, digest)
+    return {"target": target, "sha256": digest.sha256, "size_bytes": digest.size}
 
 
-def record_digest(path: Path) -> dict[str, Any]:
-    digest = digest_file(path)
+def record_digest(root: Path, path: Path) -> dict[str, Any]:
+    digest = cache_for(root).digest(path)
     return {"sha256": digest.sha256, "size_bytes": digest.size}
 
 
@@ -78,7 +83,9 @@ def write_manifest(release: Release, digests: dict[str, dict[str, Any]]) -> dict
     data = render(update.manifest)
     written = old is None or settings.manifest.read_bytes() != data
     if written:
-        atomic_write_bytes(settings.manifest, data)
+        cache_for(settings.root).record_written(
+            settings.manifest, atomic_write_bytes(settings.manifest, data)
+        )
     return {
         "manifest": settings.relative(settings.manifest),
         "written": written,
@@ -99,7 +106,9 @@ def commit_release(release: Release) -> dict[str, Any]:
         reason = f"{root} is not a git work tree"
     else:
         paths = [settings.relative(path) for path in release.published_files()]
-        sha = git.commit_paths(root, paths, COMMIT_MESSAGE.format(version=settings.version))
+        models = {settings.relative(artefact.path) for artefact in release.export.models}
+        message = COMMIT_MESSAGE.format(version=settings.version)
+        sha = git.commit_paths(root, paths, message, incompressible=models)
         reason = "" if sha else "the published files were already committed"
         if settings.push:
             branch = settings.branch or git.current_branch(root)

@@ -11,6 +11,7 @@ from doit.exceptions import InvalidDodoFile
 from doit.tools import config_changed
 
 from tasks.actions import commit_release, publish_copy, record_digest, run_step, write_manifest
+from tasks.digests import ContentChecker
 from tasks.errors import PublishError
 from tasks.release import Release, load_release
 from tasks.report import SummaryReporter
@@ -20,7 +21,11 @@ Task = dict[str, Any]
 
 
 def doit_config() -> dict[str, Any]:
-    return {"default_tasks": PUBLISH_TASKS, "reporter": SummaryReporter}
+    return {
+        "default_tasks": PUBLISH_TASKS,
+        "reporter": SummaryReporter,
+        "check_file_uptodate": ContentChecker,
+    }
 
 
 def command_line_settings() -> dict[str, str]:
@@ -69,7 +74,7 @@ def hash_tasks(release: Release) -> Iterator[Task]:
         yield {
             "name": artefact.path.name,
             "file_dep": [settings.relative(artefact.path)],
-            "actions": [(run_step, [settings.root, record_digest, artefact.path])],
+            "actions": [(run_step, [settings.root, record_digest, settings.root, artefact.path])],
         }
 
 

@@ -7,6 +7,7 @@ from typing import Any
 
 from doit.reporter import ConsoleReporter
 
+from tasks.digests import save_caches
 from tasks.manifest import Change
 
 
@@ -106,5 +107,6 @@ class SummaryReporter(ConsoleReporter):
         self.summary.failures.append(msg)
 
     def complete_run(self):
+        save_caches()
         super().complete_run()
         self.write("".join(f"{line}\n" for line in self.summary.lines()))

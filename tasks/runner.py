@@ -13,6 +13,7 @@ from doit.cmd_base import ModuleTaskLoader
 from doit.doit_cmd import DoitMain
 
 from tasks import lock
+from tasks.digests import close_cache
 from tasks.errors import PublishError
 from tasks.release import load_release
 from tasks.report import Summary, SummaryReporter
@@ -42,6 +43,7 @@ def run_doit(root: Path, args: list[str], out: TextIO | None = None) -> tuple[in
         with contextlib.chdir(root):
             status = DoitMain(ModuleTaskLoader(dodo)).run(args)
     finally:
+        close_cache(root)
         lock.release(root)
     return status, reporter.summary
 
