@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import subprocess
+from collections.abc import Collection
 from pathlib import Path
 
 from tasks.errors import PublishError
@@ -29,12 +30,21 @@ def is_work_tree(root: Path) -> bool:
     return result.returncode == 0 and result.stdout.strip() == "true"
 
 
-def commit_paths(root: Path, paths: list[str], message: str) -> str:
+def commit_paths(
+    root: Path, paths: list[str], message: str, incompressible: Collection[str] = ()
+) -> str:
     """Commit exactly `paths`: whatever else the user has staged or changed stays as it was.
 
-    Returns the new commit's id, or "" when those paths hold nothing new.
+    `incompressible` paths (model weights) are staged without zlib work: it would take seconds
+    per hundred MiB and save almost nothing. Returns the new commit's id, or "" when those paths
+    hold nothing new.
     """
-    git(root, "add", "--", *paths)
+    binary = [path for path in paths if path in incompressible]
+    text = [path for path in paths if path not in incompressible]
+    if binary:
+        git(root, "-c", "core.looseCompression=0", "add", "--", *binary)
+    if text:
+        git(root, "add", "--", *text)
     # `status`, not `diff --cached`: it also sees what is staged on a branch with no commit yet.
     if not git(root, "status", "--porcelain", "--untracked-files=no", "--", *paths).stdout.strip():
         return ""
@@ -53,7 +63,17 @@ def current_branch(root: Path) -> str:
 
 
 def push(root: Path, remote: str, branch: str) -> None:
-    result = git(root, "push", "--porcelain", remote, f"HEAD:refs/heads/{branch}", check=False)
+    # The pack for a push would deflate model weights again, for no gain: send them as they are.
+    result = git(
+        root,
+        "-c",
+        "pack.compression=0",
+        "push",
+        "--porcelain",
+        remote,
+        f"HEAD:refs/heads/{branch}",
+        check=False,
+    )
     if result.returncode != 0:
         output = (result.stderr + result.stdout).strip()
         raise PublishError(
