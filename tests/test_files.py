@@ -8,7 +8,7 @@ import stat
 
 import pytest
 
-from tasks.files import atomic_write_bytes, atomic_writer, copy_file, digest_file
+from tasks.files import atomic_write_bytes, atomic_writer, copy_file, hash_file
 
 
 def test_copy_is_byte_for_byte_and_its_digest_is_the_copys(tmp_path):
@@ -19,7 +19,7 @@ def test_copy_is_byte_for_byte_and_its_digest_is_the_copys(tmp_path):
     assert target.read_bytes() == source.read_bytes()
     assert digest.sha256 == hashlib.sha256(target.read_bytes()).hexdigest()
     assert digest.size == source.stat().st_size
-    assert digest_file(target) == digest
+    assert hash_file(target) == digest
 
 
 def test_a_failed_write_keeps_the_old_file_and_leaves_no_temp(tmp_path):

@@ -250,11 +250,26 @@ def remote(tmp_path, project) -> Path:
     return bare
 
 
-def test_push_to_a_bare_remote(project, remote):
-    result = run_doit(project, "version=8", "push=true")
+def test_push_to_a_bare_remote(tmp_path, project, remote):
+    run_dir = new_run(project, version=8, seed=8)
+    args = [
+        f"run_dir={run_dir.relative_to(project)}",
+        "dataset=data/processed/Dataset_Version_8.csv",
+    ]
+    result = run_doit(project, "version=8", "push=true", *args)
     assert result.status == 0, result.text
     assert git(remote, "rev-parse", "main") == git(project, "rev-parse", "HEAD")
     assert "pushed to origin main" in result.out
+
+    # Models staged and pushed without compression still make valid repositories.
+    git(project, "fsck", "--strict")
+    git(remote, "fsck", "--strict")
+    clone = tmp_path / "clone"
+    git(tmp_path, "clone", "--quiet", str(remote), str(clone))
+    published = git(project, "show", "--name-only", "--format=", "HEAD").splitlines()
+    assert f"{EXPORT}/performance_dense.onnx" in published
+    for path in published:
+        assert (clone / path).read_bytes() == (project / path).read_bytes()
 
 
 def test_rejected_push_is_an_error_and_keeps_the_local_commit(tmp_path, project, remote):
