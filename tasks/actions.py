@@ -15,7 +15,7 @@ from tasks.config import format_timestamp
 from tasks.datasets import Copy
 from tasks.digests import cache_for
 from tasks.errors import PublishError
-from tasks.files import atomic_write_bytes, copy_file
+from tasks.files import atomic_write_bytes, copy_file, remove_partials
 from tasks.manifest import (
     Published,
     read_manifest,
@@ -29,10 +29,15 @@ from tasks.release import Release
 COMMIT_MESSAGE = "chore: update web assets for version {version}"
 
 
-def run_step(root: Path, step, *args: Any, **values: Any) -> dict[str, Any] | TaskFailed:
-    """Run one step under the project lock; a PublishError becomes a clean task failure."""
+def run_step(release: Release, step, *args: Any, **values: Any) -> dict[str, Any] | TaskFailed:
+    """Run one step under the project lock; a PublishError becomes a clean task failure.
+
+    The first step to take the lock first clears what an interrupted run left half-written.
+    """
     try:
-        lock.acquire(root)
+        if lock.acquire(release.settings.root):
+            for folder in release.output_folders():
+                remove_partials(folder)
         return step(*args, **values)
     except PublishError as err:
         return TaskFailed(str(err))

@@ -10,6 +10,7 @@ from tasks.config import Settings
 from tasks.errors import PublishError
 
 HEADER_SCAN_LIMIT = 1 << 20
+HEADER_CHUNK = 16 << 10
 BOMS = {
     b"\xef\xbb\xbf": "UTF-8",
     b"\xff\xfe": "UTF-16 LE",
@@ -56,8 +57,7 @@ def read_csv_header(path: Path, setting: str) -> list[str]:
         raise PublishError(
             f"{setting} {path} does not exist: pass `{setting}=PATH` with the CSV exported by training."
         )
-    with path.open("rb") as stream:
-        head = stream.read(HEADER_SCAN_LIMIT)
+    head = _first_line(path)
     if not head.strip():
         raise PublishError(f"{setting} {path} is empty: export the dataset again.")
     for bom, encoding in BOMS.items():
@@ -81,6 +81,17 @@ def read_csv_header(path: Path, setting: str) -> list[str]:
             "export it with column names on the first line."
         )
     return header
+
+
+def _first_line(path: Path) -> bytes:
+    """The bytes up to the first line end (reading a small chunk at a time), or up to the limit."""
+    head = b""
+    with path.open("rb") as stream:
+        while len(head) < HEADER_SCAN_LIMIT and (chunk := stream.read(HEADER_CHUNK)):
+            head += chunk
+            if b"\n" in chunk:
+                break
+    return head
 
 
 def _looks_numeric(text: str) -> bool:

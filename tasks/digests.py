@@ -19,6 +19,8 @@ from pathlib import Path
 
 from doit.dependency import FileChangedChecker
 
+from tasks import lock
+from tasks.errors import PublishError
 from tasks.files import FileDigest, atomic_write_bytes, hash_file
 
 CACHE_FILE = Path(".web-assets") / "digests.json"
@@ -53,6 +55,7 @@ class DigestCache:
 
     def __init__(self, root: Path):
         self.root = root
+        self._root_text = os.fspath(root)
         self.path = root / CACHE_FILE
         self.bytes_hashed = 0
         self._lock = threading.Lock()
@@ -74,8 +77,11 @@ class DigestCache:
             return {}
 
     def _key(self, path: str | os.PathLike[str]) -> str:
-        absolute = Path(os.path.abspath(self.root / path))
-        return absolute.relative_to(self.root).as_posix()
+        # String work, not pathlib: this runs for every file_dep of every task.
+        text = os.fspath(path)
+        if os.path.isabs(text):
+            text = os.path.relpath(text, self._root_text)
+        return os.path.normpath(text)
 
     def digest(
         self, path: str | os.PathLike[str], stat: os.stat_result | None = None
@@ -120,9 +126,16 @@ class DigestCache:
             self._dirty = True
 
     def save(self) -> None:
-        """Write the durable entries of files that still exist, atomically, if anything changed."""
+        """Write the durable entries of files that still exist, atomically, if anything changed.
+
+        Only under the project lock: while another publish runs, it is the one that saves.
+        """
         with self._lock:
             if not self._dirty:
+                return
+            try:
+                lock.acquire(self.root)
+            except PublishError:
                 return
             entries = {
                 key: [entry.size, entry.mtime_ns, entry.ctime_ns, entry.inode, entry.sha256]

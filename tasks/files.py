@@ -5,7 +5,6 @@ from __future__ import annotations
 import hashlib
 import os
 import sys
-import tempfile
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -81,26 +80,41 @@ def hash_file(path: Path, label: str = "") -> FileDigest:
 def atomic_writer(path: Path) -> Iterator[BinaryIO]:
     """Write `path` through a temp file in the same folder: readers see the old file or the new one.
 
-    A crash leaves at most a `.{name}.*.partial` beside the target, removed by the next write.
+    The temp file is `.{name}.partial`: one writer at a time (the project lock), and a crash leaves
+    at most that file, which the next write of `path` truncates and reuses. Its name is fixed so
+    that no folder listing is needed to find it. The folder itself is not fsynced: after a power
+    cut the rename may be lost, which leaves the old file, never part of the new one.
     """
     path.parent.mkdir(parents=True, exist_ok=True)
-    remove_partials(path)
-    mode = _mode_for(path)
-    fd, temp_name = tempfile.mkstemp(
-        prefix=f".{path.name}.", suffix=PARTIAL_SUFFIX, dir=path.parent
-    )
-    temp = Path(temp_name)
+    temp = partial_path(path)
+    fd = os.open(temp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o666)
     try:
         with os.fdopen(fd, "wb") as stream:
+            _keep_mode(stream.fileno(), path)
             yield stream
             stream.flush()
-            os.fsync(stream.fileno())
-        os.chmod(temp, mode)
+            # The data must be on disk before the rename makes it the file's content.
+            os.fdatasync(stream.fileno())
         os.replace(temp, path)
     except BaseException:
         temp.unlink(missing_ok=True)
         raise
-    _fsync_dir(path.parent)
+
+
+def partial_path(path: Path) -> Path:
+    """Where an interrupted write of `path` leaves its bytes."""
+    return path.with_name(f".{path.name}{PARTIAL_SUFFIX}")
+
+
+def remove_partials(folder: Path) -> None:
+    """Remove what interrupted writes left in `folder` (ours by their name alone)."""
+    try:
+        entries = list(os.scandir(folder))
+    except FileNotFoundError:
+        return
+    for entry in entries:
+        if entry.name.startswith(".") and entry.name.endswith(PARTIAL_SUFFIX) and entry.is_file():
+            os.unlink(entry.path)
 
 
 def atomic_write_bytes(path: Path, data: bytes) -> FileDigest:
@@ -126,26 +140,11 @@ def copy_file(source: Path, target: Path, label: str = "") -> FileDigest:
     return FileDigest(sha.hexdigest(), progress.done)
 
 
-def remove_partials(path: Path) -> None:
-    """Remove temp files an interrupted write of `path` left behind (ours by name alone)."""
-    for stale in path.parent.glob(f".{_glob_escape(path.name)}.*{PARTIAL_SUFFIX}"):
-        stale.unlink(missing_ok=True)
-
-
-def _glob_escape(name: str) -> str:
-    return "".join(f"[{c}]" if c in "*?[" else c for c in name)
-
-
-def _mode_for(path: Path) -> int:
+def _keep_mode(fd: int, path: Path) -> None:
+    """Give the new file the mode of the one it replaces, or what the umask gives a new file."""
     try:
-        return path.stat().st_mode & 0o777
+        mode = path.stat().st_mode & 0o777
     except FileNotFoundError:
-        return NEW_FILE_MODE
-
-
-def _fsync_dir(folder: Path) -> None:
-    fd = os.open(folder, os.O_RDONLY)
-    try:
-        os.fsync(fd)
-    finally:
-        os.close(fd)
+        mode = NEW_FILE_MODE
+    if os.fstat(fd).st_mode & 0o777 != mode:
+        os.fchmod(fd, mode)

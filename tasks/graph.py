@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+from functools import cache
 from pathlib import Path
 from typing import Any
 
@@ -35,12 +36,25 @@ def command_line_settings() -> dict[str, str]:
 
 
 def release(root: Path) -> Release:
-    """The release the doit command line asks for; bad input stops doit before any step runs."""
+    """The release the doit command line asks for; bad input stops doit before any step runs.
+
+    Every task creator asks for it: it is loaded once per set of command-line settings.
+    """
+    return _load_once(root, tuple(sorted(command_line_settings().items())))
+
+
+@cache
+def _load_once(root: Path, settings: tuple[tuple[str, str], ...]) -> Release:
     try:
-        return load_release(root, command_line_settings())
+        return load_release(root, dict(settings))
     except PublishError as err:
         # doit prints these as `ERROR: message` without a traceback.
         raise InvalidDodoFile(str(err)) from None
+
+
+def forget_release() -> None:
+    """Let the next doit run in this process look at the files again."""
+    _load_once.cache_clear()
 
 
 def dataset_tasks(release: Release) -> Iterator[Task]:
@@ -51,7 +65,7 @@ def dataset_tasks(release: Release) -> Iterator[Task]:
             "name": copy.name,
             "file_dep": [settings.relative(copy.source)],
             "targets": [target],
-            "actions": [(run_step, [settings.root, publish_copy, settings.root, copy])],
+            "actions": [(run_step, [release, publish_copy, settings.root, copy])],
             "uptodate": [config_changed({"target": target})],
         }
 
@@ -64,7 +78,7 @@ def gather_tasks(release: Release) -> Iterator[Task]:
             "name": copy.name,
             "file_dep": [settings.relative(copy.source)],
             "targets": [settings.relative(copy.target)],
-            "actions": [(run_step, [settings.root, publish_copy, settings.root, copy])],
+            "actions": [(run_step, [release, publish_copy, settings.root, copy])],
         }
 
 
@@ -74,7 +88,7 @@ def hash_tasks(release: Release) -> Iterator[Task]:
         yield {
             "name": artefact.path.name,
             "file_dep": [settings.relative(artefact.path)],
-            "actions": [(run_step, [settings.root, record_digest, settings.root, artefact.path])],
+            "actions": [(run_step, [release, record_digest, settings.root, artefact.path])],
         }
 
 
@@ -83,7 +97,7 @@ def manifest_task(release: Release) -> Task:
     return {
         "getargs": {"digests": ("hash", None)},
         "targets": [settings.relative(settings.manifest)],
-        "actions": [(run_step, [settings.root, write_manifest, release])],
+        "actions": [(run_step, [release, write_manifest, release])],
         "uptodate": [
             config_changed(
                 {
@@ -102,7 +116,7 @@ def commit_task(release: Release) -> Task:
     settings = release.settings
     return {
         "file_dep": [settings.relative(path) for path in release.published_files()],
-        "actions": [(run_step, [settings.root, commit_release, release])],
+        "actions": [(run_step, [release, commit_release, release])],
         "uptodate": [
             config_changed(
                 {

@@ -17,16 +17,16 @@ def lock_path(root: Path) -> Path:
     return root / ".web-assets" / "publish.lock"
 
 
-def acquire(root: Path) -> None:
+def acquire(root: Path) -> bool:
     """Take the project's lock for this process, or refuse if another process has it.
 
     Taken by the first step that writes and kept until `release` or the process ends, so a
-    second `doit` started meanwhile stops before it writes anything.
+    second `doit` started meanwhile stops before it writes anything. True when newly taken.
     """
     path = lock_path(root)
     with _guard:
         if path in _held:
-            return
+            return False
         path.parent.mkdir(parents=True, exist_ok=True)
         fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o644)
         try:
@@ -41,6 +41,7 @@ def acquire(root: Path) -> None:
         os.ftruncate(fd, 0)
         os.pwrite(fd, f"{os.getpid()}\n".encode(), 0)
         _held[path] = fd
+        return True
 
 
 def release(root: Path) -> None:

@@ -23,6 +23,13 @@ class Release:
         paths |= {artefact.path for artefact in self.export.models + self.export.bundles}
         return sorted(paths)
 
+    def output_folders(self) -> list[Path]:
+        """Every folder the release writes files into."""
+        settings = self.settings
+        folders = {settings.export_dir, settings.manifest.parent}
+        folders |= {copy.target.parent for copy in self.datasets}
+        return sorted(folders)
+
     def published_files(self) -> list[Path]:
         """Every file the commit step commits."""
         datasets = [copy.target for copy in self.datasets]

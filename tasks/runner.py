@@ -15,6 +15,7 @@ from doit.doit_cmd import DoitMain
 from tasks import lock
 from tasks.digests import close_cache
 from tasks.errors import PublishError
+from tasks.graph import forget_release
 from tasks.release import load_release
 from tasks.report import Summary, SummaryReporter
 
@@ -34,6 +35,7 @@ def load_dodo(root: Path) -> ModuleType:
 def run_doit(root: Path, args: list[str], out: TextIO | None = None) -> tuple[int, Summary]:
     """`doit ARGS` in `root`, as the command line would run it; returns its status and summary."""
     root = root.resolve()
+    forget_release()
     dodo = load_dodo(root)
     reporter = SummaryReporter(out or sys.stdout, {})
     dodo.DOIT_CONFIG = {**dodo.DOIT_CONFIG, "reporter": reporter}
