@@ -1,0 +1,427 @@
+"""Benchmark the publish against its floors; prints one table of ratios measured in this run.
+
+    python bench/run.py              # full size (about 2.5 GB of temp files, a few minutes)
+    python bench/run.py --scale 0.1  # every file 10x smaller, for a quick look
+
+Each workload is built in a temp dir; variants run alternately, --repeat times, median taken.
+`doit` runs as the real command in its own process, as a user runs it.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parent.parent
+MiB = 1 << 20
+PUBLISHED = ["artifacts", "web"]
+HEADER = b"season,home_team_name,away_team_name,match_date,result," + b",".join(
+    b"feature_%03d" % i for i in range(204)
+)
+
+
+class Workspace:
+    """A project (dodo.py, pyproject.toml, git) with a run exported outside its export folder."""
+
+    def __init__(self, base: Path, name: str):
+        self.root = base / name
+        self.root.mkdir()
+        for file in ("dodo.py", "pyproject.toml"):
+            shutil.copy2(REPO / file, self.root / file)
+        (self.root / ".gitignore").write_text(".doit.db\n.web-assets/\nruns/\nsources/\n")
+        self.run_dir = self.root / "runs/run_20251128-101500"
+        self.run_dir.mkdir(parents=True)
+        (self.root / "sources").mkdir()
+        self.dataset = self.root / "sources/Dataset_Version_9.csv"
+        self.financial = self.root / "sources/financial_dataset.csv"
+        self.reset_git()
+
+    def add_model(self, name: str, size: int) -> Path:
+        path = self.run_dir / f"{name}.onnx"
+        write_random(path, size)
+        (self.run_dir / f"{name}_preprocessing.json").write_text(
+            json.dumps(
+                {"feature_names": ["a", "b"], "feature_schema_version": "v7", "trainer": "xgb"}
+            )
+        )
+        return path
+
+    def add_csvs(self, main_size: int, financial_size: int) -> None:
+        write_csv(self.dataset, main_size, b"\r\n")
+        write_csv(self.financial, financial_size, b"\n")
+
+    def settings(self, commit: bool) -> list[str]:
+        return [
+            "version=9",
+            f"run_dir={self.run_dir.relative_to(self.root)}",
+            f"dataset={self.dataset.relative_to(self.root)}",
+            f"financial_dataset={self.financial.relative_to(self.root)}",
+            f"commit={str(commit).lower()}",
+        ]
+
+    def doit(self, *args: str) -> list[str]:
+        return [sys.executable, "-m", "doit", *args]
+
+    def naive(self) -> list[str]:
+        paths = [self.root, self.run_dir, self.dataset, self.financial]
+        return [sys.executable, str(REPO / "bench/naive_publish.py"), *map(str, paths), "9"]
+
+    def clear_outputs(self) -> None:
+        for name in ("artifacts", "web", ".web-assets", ".doit.db"):
+            path = self.root / name
+            if path.is_dir():
+                shutil.rmtree(path)
+            elif path.exists():
+                path.unlink()
+
+    def reset_git(self) -> None:
+        shutil.rmtree(self.root / ".git", ignore_errors=True)
+        for args in (
+            ["init", "--quiet", "--initial-branch=main"],
+            ["add", "dodo.py", "pyproject.toml", ".gitignore"],
+            ["commit", "--quiet", "-m", "project"],
+        ):
+            git(self.root, *args)
+
+    def all_files(self) -> list[Path]:
+        return [
+            path for path in self.root.rglob("*") if path.is_file() and ".git" not in path.parts
+        ]
+
+
+def git(root: Path, *args: str) -> None:
+    subprocess.run(["git", *args], cwd=root, check=True, capture_output=True)
+
+
+def write_random(path: Path, size: int) -> None:
+    with path.open("wb") as stream:
+        for offset in range(0, size, 4 * MiB):
+            stream.write(os.urandom(min(4 * MiB, size - offset)))
+
+
+def write_csv(path: Path, size: int, line_end: bytes) -> None:
+    rows = [
+        b"2024-2025,Team %d,Team %d,2024-01-01,H," % (i, i + 1)
+        + b",".join(b"%.4f" % ((i * 7919 + j) % 1000 / 7.0) for j in range(204))
+        for i in range(500)
+    ]
+    block = line_end.join(rows) + line_end
+    with path.open("wb") as stream:
+        stream.write(HEADER + line_end)
+        written = 0
+        while written < size:
+            stream.write(block)
+            written += len(block)
+
+
+def run(command: list[str], cwd: Path, check: bool = True) -> float:
+    started = time.perf_counter()
+    result = subprocess.run(command, cwd=cwd, capture_output=True, text=True)
+    elapsed = time.perf_counter() - started
+    if check and result.returncode != 0:
+        raise SystemExit(f"{' '.join(command)} failed:\n{result.stdout}\n{result.stderr}")
+    return elapsed
+
+
+def median_of(repeat: int, *variants: Callable[[], float]) -> list[float]:
+    """Run the variants alternately `repeat` times; the median time of each."""
+    times: list[list[float]] = [[] for _ in variants]
+    for _ in range(repeat):
+        for index, variant in enumerate(variants):
+            times[index].append(variant())
+    return [statistics.median(each) for each in times]
+
+
+def shell(script: str, cwd: Path) -> float:
+    return run(["bash", "-c", script], cwd)
+
+
+def touch_all(paths: list[Path]) -> None:
+    now = time.time_ns()
+    for path in paths:
+        os.utime(path, ns=(now, now))
+
+
+def meets(ratio: float, goal: str) -> str:
+    """`yes` or `NO` for goals written as `<= 1.15`, `< 1`, `>= 4`; `-` for information only."""
+    operator, _, bound = goal.partition(" ")
+    checks = {"<=": ratio <= float(bound or 0), "<": ratio < float(bound or 0)} if bound else {}
+    if operator == ">=":
+        return "yes" if ratio >= float(bound) else "NO"
+    if operator in checks:
+        return "yes" if checks[operator] else "NO"
+    return "-"
+
+
+class Table:
+    def __init__(self) -> None:
+        self.rows: list[tuple[str, str, str, str, str]] = []
+
+    def add(self, workload: str, measured: str, ratio: float, goal: str) -> None:
+        met = meets(ratio, goal)
+        self.rows.append((workload, measured, f"{ratio:.2f}", goal, met))
+        print(f"  {workload}: {measured} -> {ratio:.2f} (goal {goal}: {met})", file=sys.stderr)
+
+    def print(self) -> None:
+        headers = ("workload", "measured", "ratio", "goal", "met")
+        widths = [max(len(row[i]) for row in [headers, *self.rows]) for i in range(5)]
+        for row in [headers, tuple("-" * w for w in widths), *self.rows]:
+            print(
+                "| " + " | ".join(cell.ljust(w) for cell, w in zip(row, widths, strict=True)) + " |"
+            )
+
+
+def w1_to_w3(base: Path, scale: float, repeat: int, table: Table) -> None:
+    ws = Workspace(base, "w1")
+    models = [ws.add_model(f"model_{i}", int(200 * MiB * scale)) for i in range(3)]
+    ws.add_csvs(int(50 * MiB * scale), int(5 * MiB * scale))
+    sources = [*models, *sorted(ws.run_dir.glob("*.json")), ws.dataset, ws.financial]
+    floor_dir = base / "floor"
+    copies = " && ".join(f"cp '{path}' '{floor_dir}/{path.name}'" for path in sources)
+    hashes = " ".join(f"'{model}'" for model in models)
+    floor_script = f"rm -rf '{floor_dir}' && mkdir '{floor_dir}' && {copies}"
+    floor_script += f" && openssl dgst -sha256 {hashes} > /dev/null"
+
+    def ours_without_commit() -> float:
+        ws.clear_outputs()
+        return run(ws.doit(*ws.settings(commit=False)), ws.root)
+
+    def floor() -> float:
+        return shell(floor_script, ws.root)
+
+    ours, floor_t = median_of(repeat, ours_without_commit, floor)
+    table.add(
+        "W1 publish, no commit / floor (cp + openssl)",
+        f"{ours:.2f}s / {floor_t:.2f}s",
+        ours / floor_t,
+        "<= 1.15",
+    )
+
+    def ours_with_commit() -> float:
+        ws.clear_outputs()
+        ws.reset_git()
+        return run(ws.doit(*ws.settings(commit=True)), ws.root)
+
+    def naive_with_git() -> float:
+        ws.clear_outputs()
+        ws.reset_git()
+        commit = ["git", "commit", "--quiet", "-m", "publish"]
+        return (
+            run(ws.naive(), ws.root)
+            + run(["git", "add", *PUBLISHED], ws.root)
+            + run(commit, ws.root)
+        )
+
+    ours_c, naive_c = median_of(repeat, ours_with_commit, naive_with_git)
+    table.add(
+        "W1 publish with commit / naive + git",
+        f"{ours_c:.2f}s / {naive_c:.2f}s",
+        ours_c / naive_c,
+        "<= 0.5",
+    )
+
+    # W2: the same publish again, nothing changed.
+    ws.clear_outputs()
+    ws.reset_git()
+    run(ws.doit(*ws.settings(commit=True)), ws.root)
+
+    def noop() -> float:
+        return run(ws.doit(*ws.settings(commit=True)), ws.root)
+
+    def listing() -> float:
+        return run(ws.doit("list", *ws.settings(commit=True)), ws.root)
+
+    noop_t, list_t = median_of(max(repeat, 5), noop, listing)
+    table.add("W2 no-op / doit list", f"{noop_t:.3f}s / {list_t:.3f}s", noop_t / list_t, "<= 1.3")
+
+    # W3: every file touched, bytes unchanged: the first run hashes once, the second not at all.
+    touch_all(ws.all_files())
+    first = noop()
+    (second,) = median_of(max(repeat, 5), noop)
+    everything = " ".join(f"'{path}'" for path in ws.all_files())
+    hash_floor = shell(f"openssl dgst -sha256 {everything} > /dev/null", ws.root)
+    table.add(
+        "W3 touched, 1st run / openssl of every file",
+        f"{first:.2f}s / {hash_floor:.2f}s",
+        first / hash_floor,
+        "(info)",
+    )
+    table.add(
+        "W3 touched, 2nd run / W2 no-op",
+        f"{second:.3f}s / {noop_t:.3f}s",
+        second / noop_t,
+        "<= 1.3",
+    )
+
+    # W2 for the naive script, last, as it overwrites our publish: it redoes everything each run.
+    def naive_again() -> float:
+        return run(ws.naive(), ws.root) + run(["git", "add", *PUBLISHED], ws.root)
+
+    naive_again()
+    run(["git", "commit", "--quiet", "-m", "naive manifest"], ws.root)
+    (naive_t,) = median_of(repeat, naive_again)
+    table.add(
+        "W2 naive + git add / our no-op",
+        f"{naive_t:.2f}s / {noop_t:.3f}s",
+        naive_t / noop_t,
+        ">= 4",
+    )
+
+
+READS_PROBE = """
+import io, json, sys
+from pathlib import Path
+from tasks.digests import cache_for
+from tasks.runner import run_doit
+root = Path(sys.argv[1])
+def rchar():
+    return int(dict(line.split(": ") for line in Path("/proc/self/io").read_text().splitlines())["rchar"])
+cache = cache_for(root)
+before = rchar()
+status, summary = run_doit(root, sys.argv[2:], io.StringIO())
+print(json.dumps({"status": status, "rchar": rchar() - before, "hashed": cache.bytes_hashed, "ran": summary.ran}))
+"""
+
+
+def w4(base: Path, scale: float, table: Table) -> None:
+    ws = Workspace(base, "w4")
+    size = int(8 * MiB * scale)
+    models = [ws.add_model(f"model_{i:03d}", size) for i in range(100)]
+    ws.add_csvs(int(5 * MiB * scale), int(1 * MiB * scale))
+    run(ws.doit(*ws.settings(commit=False)), ws.root)
+    time.sleep(0.2)  # past the digest cache's racy window, as between two real publishes
+    run(ws.doit(*ws.settings(commit=False)), ws.root)
+    changed = models[42]
+    write_random(changed, size)
+    probe = subprocess.run(
+        [sys.executable, "-c", READS_PROBE, str(ws.root), *ws.settings(commit=False)],
+        cwd=ws.root,
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    result = json.loads(probe.stdout)
+    assert result["status"] == 0, probe.stdout
+    table.add(
+        "W4 100 models, 1 changed: bytes hashed / changed",
+        f"{result['hashed'] / MiB:.1f} MiB / {size / MiB:.1f} MiB",
+        result["hashed"] / size,
+        "<= 1.05",
+    )
+    table.add(
+        "W4 same, all bytes the process read / changed",
+        f"{result['rchar'] / MiB:.1f} MiB / {size / MiB:.1f} MiB",
+        result["rchar"] / size,
+        "(info)",
+    )
+
+
+def w5(base: Path, scale: float, repeat: int, table: Table) -> None:
+    ws = Workspace(base, "w5")
+    for i in range(1000):
+        write_random(ws.run_dir / f"model_{i:04d}.onnx", max(int(100 * 1024 * scale), 1))
+    ws.add_csvs(int(1 * MiB * scale), int(100 * 1024 * scale))
+
+    def full() -> float:
+        ws.clear_outputs()
+        return run(ws.doit(*ws.settings(commit=False)), ws.root)
+
+    def naive() -> float:
+        ws.clear_outputs()
+        return run(ws.naive(), ws.root)
+
+    full_t, naive_t = median_of(repeat, full, naive)
+    table.add(
+        "W5 1,000 models, full / naive",
+        f"{full_t:.2f}s / {naive_t:.2f}s",
+        full_t / naive_t,
+        "<= 2",
+    )
+    run(ws.doit(*ws.settings(commit=False)), ws.root)
+
+    def noop() -> float:
+        return run(ws.doit(*ws.settings(commit=False)), ws.root)
+
+    def naive_again() -> float:
+        return run(ws.naive(), ws.root)
+
+    noop_t, naive_t = median_of(repeat, noop, naive_again)
+    table.add(
+        "W5 1,000 models, no-op / naive",
+        f"{noop_t:.2f}s / {naive_t:.2f}s",
+        noop_t / naive_t,
+        "< 1",
+    )
+
+
+def peak_rss(ws: Workspace) -> int:
+    process = subprocess.Popen(
+        ws.doit(*ws.settings(commit=False)),
+        cwd=ws.root,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+    )
+    _, status, usage = os.wait4(process.pid, 0)
+    process.returncode = os.waitstatus_to_exitcode(status)
+    if process.returncode != 0:
+        raise SystemExit(process.stderr.read().decode())
+    process.stderr.close()
+    return usage.ru_maxrss * 1024  # Linux reports KiB
+
+
+def w6(base: Path, scale: float, table: Table) -> None:
+    results = []
+    for name, size in (("small", 8 * MiB), ("large", int(1024 * MiB * scale))):
+        ws = Workspace(base, f"w6-{name}")
+        ws.add_model("model", size)
+        ws.add_csvs(64 * 1024, 16 * 1024)
+        results.append(peak_rss(ws))
+    growth = (results[1] - results[0]) / MiB
+    table.add(
+        f"W6 peak RSS growth (MiB), 8 MiB -> {int(1024 * scale)} MiB model",
+        f"{results[0] / MiB:.1f} -> {results[1] / MiB:.1f} MiB",
+        growth,
+        "< 16",
+    )
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--scale", type=float, default=1.0, help="multiply every file size")
+    parser.add_argument("--repeat", type=int, default=3, help="runs of each variant (median)")
+    parser.add_argument("--only", nargs="*", default=["w1", "w4", "w5", "w6"], help="workloads")
+    args = parser.parse_args()
+    if shutil.which("openssl") is None:
+        raise SystemExit("the floor needs `openssl` on PATH")
+    table = Table()
+    with tempfile.TemporaryDirectory(prefix="web-assets-bench-") as temp:
+        base = Path(temp)
+        os.environ.update({"GIT_AUTHOR_NAME": "bench", "GIT_AUTHOR_EMAIL": "bench@example.invalid"})
+        os.environ.update(
+            {"GIT_COMMITTER_NAME": "bench", "GIT_COMMITTER_EMAIL": "bench@example.invalid"}
+        )
+        if "w1" in args.only:
+            w1_to_w3(base, args.scale, args.repeat, table)
+        if "w4" in args.only:
+            w4(base, args.scale, table)
+        if "w5" in args.only:
+            w5(base, args.scale, args.repeat, table)
+        if "w6" in args.only:
+            w6(base, args.scale, table)
+    print(
+        f"\nweb-asset-pipeline benchmark, scale {args.scale}, {os.cpu_count()} cores, median of {args.repeat}:\n"
+    )
+    table.print()
+
+
+if __name__ == "__main__":
+    main()
