@@ -65,6 +65,10 @@ class Settings:
 
     def relative(self, path: Path) -> str:
         """The repo-relative POSIX path the manifest and git use."""
+        # String work, not pathlib: it runs several times for each file of a release.
+        text, prefix = str(path), f"{self.root}{os.sep}"
+        if os.sep == "/" and text.startswith(prefix):
+            return text[len(prefix) :]
         return path.relative_to(self.root).as_posix()
 
 

@@ -10,8 +10,6 @@ from importlib import resources
 from pathlib import Path, PurePosixPath
 from typing import Any, NamedTuple
 
-from jsonschema import Draft7Validator
-
 from tasks.config import TIMESTAMP_FORMAT
 from tasks.errors import PublishError
 
@@ -213,6 +211,9 @@ def _ordered(manifest: dict[str, Any], *, fresh: bool) -> dict[str, Any]:
 
 def validate(manifest: dict[str, Any], path: Path) -> None:
     """Refuse a manifest the web app's schema would reject, naming the field."""
+    # Imported here: it costs more start-up time than the rest of the project, and only this needs it.
+    from jsonschema import Draft7Validator
+
     validator = Draft7Validator(schema(), format_checker=Draft7Validator.FORMAT_CHECKER)
     errors = sorted(validator.iter_errors(manifest), key=lambda error: list(error.absolute_path))
     if errors:
