@@ -83,16 +83,23 @@ class DigestCache:
             text = os.path.relpath(text, self._root_text)
         return os.path.normpath(text)
 
+    def known(self, path: str | os.PathLike[str], stat: os.stat_result) -> FileDigest | None:
+        """The file's digest if the cache holds it for this very stat; never reads the file."""
+        with self._lock:
+            entry = self._entries.get(self._key(path))
+        if entry is not None and entry.matches(stat):
+            return FileDigest(entry.sha256, entry.size)
+        return None
+
     def digest(
         self, path: str | os.PathLike[str], stat: os.stat_result | None = None
     ) -> FileDigest:
         """The file's digest: from the cache when its stat is unchanged, else read once."""
         key = self._key(path)
         stat = stat or os.stat(self.root / key)
-        with self._lock:
-            entry = self._entries.get(key)
-        if entry is not None and entry.matches(stat):
-            return FileDigest(entry.sha256, entry.size)
+        known = self.known(key, stat)
+        if known is not None:
+            return known
         started = time.time_ns()
         digest = hash_file(self.root / key, label=key)
         with self._lock:

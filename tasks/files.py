@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import json
 import os
 import sys
 import time
@@ -10,7 +11,7 @@ from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from pathlib import Path
-from typing import BinaryIO, NamedTuple
+from typing import Any, BinaryIO, NamedTuple
 
 from tasks.errors import PublishError
 
@@ -34,6 +35,24 @@ NEW_FILE_MODE = 0o666 & ~_read_umask()
 class FileDigest(NamedTuple):
     sha256: str
     size: int
+
+
+class LineCount:
+    """Counts the lines of a text file as its bytes stream past (for the CSVs' row counts)."""
+
+    def __init__(self) -> None:
+        self.line_ends = 0
+        self.last_byte = b""
+
+    def add(self, buffer: bytearray, count: int) -> None:
+        if count:
+            self.line_ends += buffer.count(b"\n", 0, count)
+            self.last_byte = bytes(buffer[count - 1 : count])
+
+    @property
+    def lines(self) -> int:
+        unterminated = self.last_byte not in (b"", b"\n")
+        return self.line_ends + unterminated
 
 
 class Progress:
@@ -67,7 +86,7 @@ def hash_file(path: Path, label: str = "") -> FileDigest:
     """SHA-256 and size of a file, streamed in large chunks: memory stays flat."""
     with path.open("rb") as stream:
         total = os.fstat(stream.fileno()).st_size
-        return _hash_stream(stream, "hashing", label or path.name, total)
+        return _scan(stream, "hashing", label or path.name, total)
 
 
 @contextmanager
@@ -100,15 +119,9 @@ def partial_path(path: Path) -> Path:
     return path.with_name(f".{path.name}{PARTIAL_SUFFIX}")
 
 
-def remove_partials(folder: Path) -> None:
-    """Remove what interrupted writes left in `folder` (ours by their name alone)."""
-    try:
-        entries = list(os.scandir(folder))
-    except FileNotFoundError:
-        return
-    for entry in entries:
-        if entry.name.startswith(".") and entry.name.endswith(PARTIAL_SUFFIX) and entry.is_file():
-            os.unlink(entry.path)
+def json_bytes(document: Any) -> bytes:
+    """Stable bytes for a JSON document: keys in their order, 2-space indent, trailing newline."""
+    return (json.dumps(document, indent=2, ensure_ascii=False) + "\n").encode("utf-8")
 
 
 def atomic_write_bytes(path: Path, data: bytes) -> FileDigest:
@@ -118,24 +131,38 @@ def atomic_write_bytes(path: Path, data: bytes) -> FileDigest:
     return FileDigest(hashlib.sha256(data).hexdigest(), len(data))
 
 
-def copy_file(source: Path, target: Path, label: str = "") -> FileDigest:
+def copy_file(
+    source: Path,
+    target: Path,
+    label: str = "",
+    lines: LineCount | None = None,
+    known: FileDigest | None = None,
+) -> FileDigest:
     """Copy byte for byte and hash in one pass: the copy's digest needs no second read.
 
     Large files are copied by the kernel in a second thread while this one hashes the source,
-    so copying costs no extra CPU. The source must not change meanwhile: that is an error.
+    so copying costs no extra CPU. With `known` (the source's digest, still valid) the bytes are
+    not hashed again; they are read here only to count `lines`. The source must not change
+    meanwhile: that is an error.
     """
+    label = label or source.name
     with source.open("rb") as reader, atomic_writer(target) as writer:
         before = os.fstat(reader.fileno())
         if before.st_size < PARALLEL_COPY_MIN_SIZE:
-            digest = _copy_and_hash(reader, writer, label or source.name, before.st_size)
+            digest = _copy_and_scan(reader, writer, label, before.st_size, lines, known is None)
         else:
             with ThreadPoolExecutor(1) as pool:
                 copying = pool.submit(
                     _kernel_copy, reader.fileno(), writer.fileno(), before.st_size
                 )
-                with source.open("rb") as hashed:
-                    digest = _hash_stream(hashed, "copying", label or source.name, before.st_size)
+                digest = None
+                if known is None or lines is not None:
+                    with source.open("rb") as scanned:
+                        digest = _scan(
+                            scanned, "copying", label, before.st_size, lines, known is None
+                        )
                 copying.result()
+        digest = known or digest
         if not _same_file_state(before, os.stat(source)) or digest.size != before.st_size:
             raise PublishError(
                 f"{source} changed while it was being copied to {target}: let whatever writes it "
@@ -144,32 +171,53 @@ def copy_file(source: Path, target: Path, label: str = "") -> FileDigest:
     return digest
 
 
-def _copy_and_hash(reader: BinaryIO, writer: BinaryIO, label: str, total: int) -> FileDigest:
-    sha = hashlib.sha256()
+def _copy_and_scan(
+    reader: BinaryIO,
+    writer: BinaryIO,
+    label: str,
+    total: int,
+    lines: LineCount | None,
+    hashing: bool,
+) -> FileDigest:
+    sha = hashlib.sha256() if hashing else None
     buffer = bytearray(CHUNK_SIZE)
     view = memoryview(buffer)
     progress = Progress("copying", label, total)
     while count := reader.readinto(buffer):
         chunk = view[:count]
-        sha.update(chunk)
         writer.write(chunk)
+        if sha is not None:
+            sha.update(chunk)
+        if lines is not None:
+            lines.add(buffer, count)
         progress.add(count)
     progress.finish()
-    return FileDigest(sha.hexdigest(), progress.done)
+    return FileDigest(sha.hexdigest() if sha else "", progress.done)
 
 
-def _hash_stream(stream: BinaryIO, verb: str, label: str, total: int) -> FileDigest:
+def _scan(
+    stream: BinaryIO,
+    verb: str,
+    label: str,
+    total: int,
+    lines: LineCount | None = None,
+    hashing: bool = True,
+) -> FileDigest:
+    """Read a stream once: its SHA-256 (unless not `hashing`), lines and progress as asked."""
     progress = Progress(verb, label, total)
-    if not progress.enabled:
+    if hashing and lines is None and not progress.enabled:
         return FileDigest(hashlib.file_digest(stream, "sha256").hexdigest(), stream.tell())
-    sha = hashlib.sha256()
+    sha = hashlib.sha256() if hashing else None
     buffer = bytearray(CHUNK_SIZE)
     view = memoryview(buffer)
     while count := stream.readinto(buffer):
-        sha.update(view[:count])
+        if sha is not None:
+            sha.update(view[:count])
+        if lines is not None:
+            lines.add(buffer, count)
         progress.add(count)
     progress.finish()
-    return FileDigest(sha.hexdigest(), progress.done)
+    return FileDigest(sha.hexdigest() if sha else "", progress.done)
 
 
 def _kernel_copy(source_fd: int, target_fd: int, size: int) -> None:
