@@ -34,9 +34,16 @@ DEFAULTS: dict[str, Any] = {
     "branch": None,
     "run_id": None,
     "trained_at": None,
+    "lock_file": "web-assets.lock.json",
+    # What the web app needs, checked before anything is published; each can be relaxed.
+    "check_models": True,
+    "main_columns": ["season", "home_team_name", "away_team_name"],
+    "financial_columns": ["season", "home_team", "away_team"],
+    "check_financial_keys": True,
+    "check_stale_financial": True,
 }
 INPUT_PATHS = ("run_dir", "dataset", "financial_dataset", "team_cache")
-OUTPUT_PATHS = ("export_dir", "data_dir", "manifest")
+OUTPUT_PATHS = ("export_dir", "data_dir", "manifest", "lock_file")
 TIMESTAMP_FORMAT = "%Y-%m-%dT%H:%M:%SZ"
 RUN_ID_CHARS = frozenset(string.ascii_letters + string.digits + "._-")
 
@@ -62,6 +69,12 @@ class Settings:
     run_id: str | None
     trained_at: str | None
     source_date_epoch: str | None
+    lock_file: Path
+    check_models: bool
+    main_columns: tuple[str, ...]
+    financial_columns: tuple[str, ...]
+    check_financial_keys: bool
+    check_stale_financial: bool
 
     def relative(self, path: Path) -> str:
         """The repo-relative POSIX path the manifest and git use."""
@@ -138,6 +151,12 @@ def load_settings(
         if raw["trained_at"]
         else None,
         source_date_epoch=_source_date_epoch(environ.get("SOURCE_DATE_EPOCH")),
+        lock_file=paths["lock_file"],
+        check_models=_boolean("check_models", raw["check_models"]),
+        main_columns=_names("main_columns", raw["main_columns"]),
+        financial_columns=_names("financial_columns", raw["financial_columns"]),
+        check_financial_keys=_boolean("check_financial_keys", raw["check_financial_keys"]),
+        check_stale_financial=_boolean("check_stale_financial", raw["check_stale_financial"]),
     )
 
 
@@ -172,6 +191,15 @@ def _boolean(name: str, value: Any) -> bool:
     if text in {"0", "false", "no", "off"}:
         return False
     raise PublishError(f"Setting `{name}` must be true or false, got {value!r}.")
+
+
+def _names(name: str, value: Any) -> tuple[str, ...]:
+    """A list of column names: a TOML array, or comma-separated on the command line."""
+    if isinstance(value, str):
+        value = value.split(",")
+    if not isinstance(value, list | tuple) or not all(isinstance(item, str) for item in value):
+        raise PublishError(f"Setting `{name}` must be a list of column names, got {value!r}.")
+    return tuple(item.strip() for item in value if item.strip())
 
 
 def _uri_template(value: Any) -> str:
