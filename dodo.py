@@ -9,6 +9,11 @@ PROJECT_ROOT = Path(__file__).resolve().parent
 DOIT_CONFIG = graph.doit_config()
 
 
+def task_check():
+    """Check that the web app can use the models and datasets, before anything is written."""
+    yield from graph.check_tasks(graph.release(PROJECT_ROOT))
+
+
 def task_datasets():
     """Copy the main and financial datasets (and team cache) into the web app's data folder."""
     yield from graph.dataset_tasks(graph.release(PROJECT_ROOT))
@@ -29,6 +34,16 @@ def task_manifest():
     return graph.manifest_task(graph.release(PROJECT_ROOT))
 
 
+def task_lockfile():
+    """Write the lock file: every published file with its digest, size and source."""
+    return graph.lockfile_task(graph.release(PROJECT_ROOT))
+
+
 def task_commit():
     """Commit the published files (and push when asked)."""
     return graph.commit_task(graph.release(PROJECT_ROOT))
+
+
+def task_verify():
+    """Re-read every published file and check it against the manifest and the lock file."""
+    return graph.verify_task(graph.release(PROJECT_ROOT))

@@ -10,21 +10,22 @@ from typing import Any
 
 from doit.exceptions import TaskFailed
 
-from tasks import git, lock
-from tasks.config import format_timestamp
+from tasks import checks, git, lock
+from tasks.config import Settings, format_timestamp
 from tasks.datasets import Copy
 from tasks.digests import cache_for
 from tasks.errors import PublishError
-from tasks.files import atomic_write_bytes, copy_file, remove_partials
+from tasks.files import LineCount, atomic_write_bytes, copy_file, json_bytes, partial_path
+from tasks.lockfile import build_lock, locked_file
 from tasks.manifest import (
     Published,
     read_manifest,
-    render,
     run_id_from_path,
     update_manifest,
     validate,
 )
 from tasks.release import Release
+from tasks.verify import verify
 
 COMMIT_MESSAGE = "chore: update web assets for version {version}"
 
@@ -36,27 +37,60 @@ def run_step(release: Release, step, *args: Any, **values: Any) -> dict[str, Any
     """
     try:
         if lock.acquire(release.settings.root):
-            for folder in release.output_folders():
-                remove_partials(folder)
+            for path in release.published_files():
+                partial_path(path).unlink(missing_ok=True)
         return step(*args, **values)
     except PublishError as err:
         return TaskFailed(str(err))
 
 
-def publish_copy(root: Path, copy: Copy) -> dict[str, Any]:
+def publish_copy(root: Path, copy: Copy, count_rows: bool = False) -> dict[str, Any]:
     """Copy and hash in one read; both files' digests go to the cache, so neither is read again."""
     cache = cache_for(root)
     target = copy.target.relative_to(root).as_posix()
+    lines = LineCount() if count_rows else None
     before, started = os.stat(copy.source), time.time_ns()
-    digest = copy_file(copy.source, copy.target, label=target)
+    known = cache.known(copy.source, before)
+    digest = copy_file(copy.source, copy.target, label=target, lines=lines, known=known)
     cache.record_read(copy.source, digest, before, started)
     cache.record_written(copy.target, digest)
-    return {"target": target, "sha256": digest.sha256, "size_bytes": digest.size}
+    values = {
+        "target": target,
+        "source": copy.source.relative_to(root).as_posix(),
+        "sha256": digest.sha256,
+        "size_bytes": digest.size,
+    }
+    if lines is not None:
+        values["rows"] = max(lines.lines - 1, 0)  # the header is not a row
+    return values
 
 
 def record_digest(root: Path, path: Path) -> dict[str, Any]:
     digest = cache_for(root).digest(path)
     return {"sha256": digest.sha256, "size_bytes": digest.size}
+
+
+def check_models(release: Release) -> None:
+    sources = {copy.target.name: copy.source for copy in release.export.gathered}
+    bundles = {
+        bundle.id: sources.get(bundle.path.name, bundle.path) for bundle in release.export.bundles
+    }
+    checks.check_models(
+        [
+            (model.id, sources.get(model.path.name, model.path), bundles.get(model.id))
+            for model in release.export.models
+        ]
+    )
+
+
+def check_datasets(release: Release) -> None:
+    settings = release.settings
+    checks.check_financial_keys(
+        settings.dataset,
+        settings.main_columns,
+        settings.financial_dataset,
+        settings.financial_columns,
+    )
 
 
 def write_manifest(release: Release, digests: dict[str, dict[str, Any]]) -> dict[str, Any]:
@@ -85,12 +119,7 @@ def write_manifest(release: Release, digests: dict[str, dict[str, Any]]) -> dict
         default_time=settings.source_date_epoch or format_timestamp(datetime.now(UTC)),
     )
     validate(update.manifest, settings.manifest)
-    data = render(update.manifest)
-    written = old is None or settings.manifest.read_bytes() != data
-    if written:
-        cache_for(settings.root).record_written(
-            settings.manifest, atomic_write_bytes(settings.manifest, data)
-        )
+    written = write_if_changed(settings.root, settings.manifest, json_bytes(update.manifest))
     return {
         "manifest": settings.relative(settings.manifest),
         "written": written,
@@ -99,6 +128,82 @@ def write_manifest(release: Release, digests: dict[str, dict[str, Any]]) -> dict
         "old_version": update.old_version,
         "changes": [list(change) for change in update.changes],
     }
+
+
+def write_lock(
+    release: Release,
+    datasets: dict[str, dict[str, Any]],
+    gather: dict[str, dict[str, Any]],
+    digests: dict[str, dict[str, Any]],
+) -> dict[str, Any]:
+    """Every published file with its digest and source, from what the other steps recorded."""
+    settings = release.settings
+    files = []
+    for copy in release.datasets:
+        copied = datasets[copy.name]
+        rows = (
+            {"rows": copied["rows"], "columns": release.columns[copy.name]}
+            if "rows" in copied
+            else {}
+        )
+        files.append(
+            locked_file(
+                path=copied["target"],
+                kind="dataset" if rows else "team_cache",
+                id=copy.name,
+                sha256=copied["sha256"],
+                size=copied["size_bytes"],
+                source=copied["source"],
+                source_sha256=copied["sha256"],
+                **rows,
+            )
+        )
+    for kind, artefacts in (
+        ("model", release.export.models),
+        ("preprocessing", release.export.bundles),
+    ):
+        for artefact in artefacts:
+            digest = digests[artefact.path.name]
+            gathered = gather.get(artefact.path.name)
+            source = gathered or {"source": settings.relative(artefact.path), **digest}
+            files.append(
+                locked_file(
+                    path=settings.relative(artefact.path),
+                    kind=kind,
+                    id=artefact.id,
+                    sha256=digest["sha256"],
+                    size=digest["size_bytes"],
+                    source=source["source"],
+                    source_sha256=source["sha256"],
+                )
+            )
+    lock = build_lock(dataset_version=str(settings.version), files=files)
+    written = write_if_changed(settings.root, settings.lock_file, json_bytes(lock))
+    return {"lock_file": settings.relative(settings.lock_file), "written": written}
+
+
+def write_if_changed(root: Path, path: Path, data: bytes) -> bool:
+    """Write atomically unless the file already holds `data`; its digest goes to the cache."""
+    try:
+        if path.read_bytes() == data:
+            return False
+    except FileNotFoundError:
+        pass
+    cache_for(root).record_written(path, atomic_write_bytes(path, data))
+    return True
+
+
+def run_verify(settings: Settings) -> TaskFailed | None:
+    """Print one line per problem and a summary; fail when there is any problem."""
+    problems, files = verify(settings)
+    for problem in problems:
+        print(f"verify: {problem.line()}")
+    if problems:
+        return TaskFailed(
+            f"verify: {len(problems)} problem(s) in {files} files; see the lines above."
+        )
+    print(f"verify: {files} files match the manifest and the lock file.")
+    return None
 
 
 def commit_release(release: Release) -> dict[str, Any]:

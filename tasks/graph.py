@@ -11,13 +11,25 @@ from doit import doit_cmd
 from doit.exceptions import InvalidDodoFile
 from doit.tools import config_changed
 
-from tasks.actions import commit_release, publish_copy, record_digest, run_step, write_manifest
+from tasks.actions import (
+    check_datasets,
+    check_models,
+    commit_release,
+    publish_copy,
+    record_digest,
+    run_step,
+    run_verify,
+    write_lock,
+    write_manifest,
+)
 from tasks.digests import ContentChecker
 from tasks.errors import PublishError
 from tasks.release import Release, load_release
 from tasks.report import SummaryReporter
 
-PUBLISH_TASKS = ["datasets", "gather", "hash", "manifest", "commit"]
+PUBLISH_TASKS = ["check", "datasets", "gather", "hash", "manifest", "lockfile", "commit"]
+# Every step that writes waits for the checks: bad input stops the run before any write.
+CHECKED = ["check"]
 Task = dict[str, Any]
 
 
@@ -57,16 +69,45 @@ def forget_release() -> None:
     _load_once.cache_clear()
 
 
+def check_tasks(release: Release) -> Iterator[Task]:
+    settings = release.settings
+    yield {"name": None, "doc": "check that the web app can use what would be published"}
+    if settings.check_models:
+        sources = {copy.target.name: copy.source for copy in release.export.gathered}
+        artefacts = release.export.models + release.export.bundles
+        yield {
+            "name": "models",
+            "file_dep": [settings.relative(sources.get(a.path.name, a.path)) for a in artefacts],
+            "actions": [(run_step, [release, check_models, release])],
+        }
+    if settings.check_financial_keys and settings.main_columns and settings.financial_columns:
+        yield {
+            "name": "datasets",
+            "file_dep": [
+                settings.relative(settings.dataset),
+                settings.relative(settings.financial_dataset),
+            ],
+            "actions": [(run_step, [release, check_datasets, release])],
+            "uptodate": [
+                config_changed(
+                    {"main": settings.main_columns, "financial": settings.financial_columns}
+                )
+            ],
+        }
+
+
 def dataset_tasks(release: Release) -> Iterator[Task]:
     settings = release.settings
     for copy in release.datasets:
         target = settings.relative(copy.target)
+        count_rows = copy.target.suffix.lower() == ".csv"
         yield {
             "name": copy.name,
             "file_dep": [settings.relative(copy.source)],
             "targets": [target],
-            "actions": [(run_step, [release, publish_copy, settings.root, copy])],
+            "actions": [(run_step, [release, publish_copy, settings.root, copy, count_rows])],
             "uptodate": [config_changed({"target": target})],
+            "task_dep": CHECKED,
         }
 
 
@@ -79,6 +120,7 @@ def gather_tasks(release: Release) -> Iterator[Task]:
             "file_dep": [settings.relative(copy.source)],
             "targets": [settings.relative(copy.target)],
             "actions": [(run_step, [release, publish_copy, settings.root, copy])],
+            "task_dep": CHECKED,
         }
 
 
@@ -89,6 +131,7 @@ def hash_tasks(release: Release) -> Iterator[Task]:
             "name": artefact.path.name,
             "file_dep": [settings.relative(artefact.path)],
             "actions": [(run_step, [release, record_digest, settings.root, artefact.path])],
+            "task_dep": CHECKED,
         }
 
 
@@ -98,6 +141,7 @@ def manifest_task(release: Release) -> Task:
         "getargs": {"digests": ("hash", None)},
         "targets": [settings.relative(settings.manifest)],
         "actions": [(run_step, [release, write_manifest, release])],
+        "task_dep": CHECKED,
         "uptodate": [
             config_changed(
                 {
@@ -117,6 +161,7 @@ def commit_task(release: Release) -> Task:
     return {
         "file_dep": [settings.relative(path) for path in release.published_files()],
         "actions": [(run_step, [release, commit_release, release])],
+        "task_dep": CHECKED,
         "uptodate": [
             config_changed(
                 {
@@ -128,4 +173,27 @@ def commit_task(release: Release) -> Task:
                 }
             )
         ],
+    }
+
+
+def lockfile_task(release: Release) -> Task:
+    settings = release.settings
+    return {
+        "getargs": {
+            "datasets": ("datasets", None),
+            "gather": ("gather", None),
+            "digests": ("hash", None),
+        },
+        "targets": [settings.relative(settings.lock_file)],
+        "actions": [(run_step, [release, write_lock, release])],
+        "task_dep": CHECKED,
+        "uptodate": [config_changed({"version": settings.version})],
+    }
+
+
+def verify_task(release: Release) -> Task:
+    return {
+        "actions": [(run_verify, [release.settings])],
+        "uptodate": [False],
+        "verbosity": 2,
     }

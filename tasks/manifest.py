@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import base64
 import json
 import re
 from datetime import UTC, datetime
@@ -191,6 +192,11 @@ def _update_section(
     return entries, changes
 
 
+def sri(sha256: str) -> str:
+    """The W3C Subresource Integrity string for a SHA-256 hex digest: `fetch(uri, {integrity})`."""
+    return "sha256-" + base64.b64encode(bytes.fromhex(sha256)).decode("ascii")
+
+
 def _owned_fields(item: Published, uri_template: str, version: int) -> dict[str, Any]:
     filename = PurePosixPath(item.path).name
     return {
@@ -198,6 +204,7 @@ def _owned_fields(item: Published, uri_template: str, version: int) -> dict[str,
         "path": item.path,
         "local_path": item.path,
         "sha256": item.sha256,
+        "integrity": sri(item.sha256),
         "size_bytes": item.size,
     }
 
@@ -209,28 +216,27 @@ def _ordered(manifest: dict[str, Any], *, fresh: bool) -> dict[str, Any]:
     return {key: manifest[key] for key in first} | manifest
 
 
-def validate(manifest: dict[str, Any], path: Path) -> None:
-    """Refuse a manifest the web app's schema would reject, naming the field."""
+def schema_problems(manifest: dict[str, Any]) -> list[str]:
+    """Where the web app's schema rejects the manifest, field by field ("models[1].sha256: ...")."""
     # Imported here: it costs more start-up time than the rest of the project, and only this needs it.
     from jsonschema import Draft7Validator
 
     validator = Draft7Validator(schema(), format_checker=Draft7Validator.FORMAT_CHECKER)
     errors = sorted(validator.iter_errors(manifest), key=lambda error: list(error.absolute_path))
-    if errors:
-        problems = "; ".join(
-            f"{_json_path(error.absolute_path)}: {error.message}" for error in errors[:5]
-        )
+    return [f"{_json_path(error.absolute_path)}: {error.message}" for error in errors]
+
+
+def validate(manifest: dict[str, Any], path: Path) -> None:
+    """Refuse a manifest the web app's schema would reject, naming the field."""
+    problems = schema_problems(manifest)
+    if problems:
         raise PublishError(
-            f"The updated manifest would not match the web app's schema ({problems}); {path} is "
-            "left as it was. Fix the field named in the manifest or in the settings that produce it."
+            f"The updated manifest would not match the web app's schema ({'; '.join(problems[:5])}); "
+            f"{path} is left as it was. Fix the field named in the manifest or in the settings that "
+            "produce it."
         )
 
 
 def _json_path(parts) -> str:
     text = "".join(f"[{part}]" if isinstance(part, int) else f".{part}" for part in parts)
     return text.lstrip(".") or "(top level)"
-
-
-def render(manifest: dict[str, Any]) -> bytes:
-    """Stable bytes: keys in their order, 2-space indent, trailing newline."""
-    return (json.dumps(manifest, indent=2, ensure_ascii=False) + "\n").encode("utf-8")

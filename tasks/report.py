@@ -27,7 +27,9 @@ class Summary:
 
     def lines(self) -> list[str]:
         if self.failures:
-            return ["Publish failed; see the error above. Files already published are intact."]
+            return [
+                "Stopped: a step failed (see above). Every file is intact: old or new, never half-written."
+            ]
         if not self.ran:
             return ["Nothing to publish: every step is up to date."]
         lines: list[str] = []
