@@ -12,7 +12,16 @@ from pathlib import Path
 import pytest
 
 REPO = Path(__file__).resolve().parent.parent
-PROJECT_FILES = ["dodo.py", "pyproject.toml", "scripts", "artifacts", "data", "web", ".gitignore"]
+PROJECT_FILES = [
+    "dodo.py",
+    "pyproject.toml",
+    "scripts",
+    "artifacts",
+    "data",
+    "web",
+    "web-assets.lock.json",
+    ".gitignore",
+]
 STATE = {".git", ".doit.db", ".web-assets"}
 
 
@@ -25,6 +34,17 @@ def load_script(name: str):
 
 
 make_sample = load_script("make_sample")
+
+
+def retrain(model: Path, seed: int) -> None:
+    """Replace a model as a new training run would: another valid model for the same features."""
+    import json
+    import random
+
+    bundle = model.with_name(model.name.removesuffix(".onnx") + "_preprocessing.json")
+    width = len(json.loads(bundle.read_text())["feature_names"])
+    trained = make_sample.tree_ensemble(width, random.Random(seed))
+    model.write_bytes(trained.SerializeToString())
 
 
 @pytest.fixture(autouse=True)

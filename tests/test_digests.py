@@ -10,6 +10,7 @@ import sys
 import time
 
 import pytest
+from conftest import retrain
 
 from tasks.digests import RACY_NS, ContentChecker, DigestCache, cache_for, close_cache
 from tasks.files import PROGRESS_MIN_SIZE, copy_file, hash_file
@@ -113,16 +114,22 @@ def test_a_changed_model_is_read_once_in_a_whole_publish(project):
     settle()
     assert run_doit(project, ["commit=false"], io.StringIO())[0] == 0  # every digest now saved
     model = project / "artifacts/run_export/performance_dense.onnx"
-    model.write_bytes(model.read_bytes() + os.urandom(4096))
+    retrain(model, seed=3)
 
     cache = cache_for(project)
     status, summary = run_doit(project, [], io.StringIO())
     assert status == 0
-    assert summary.ran == ["hash:performance_dense.onnx", "manifest", "commit"]
+    assert summary.ran == [
+        "check:models",
+        "hash:performance_dense.onnx",
+        "manifest",
+        "lockfile",
+        "commit",
+    ]
     assert cache.bytes_hashed == model.stat().st_size
 
 
-def test_a_fresh_publish_reads_each_source_once_and_no_copy(project):
+def test_a_fresh_publish_hashes_each_source_once_and_no_copy(project):
     from conftest import make_sample
 
     run_dir = project / "runs/run_20251128-101500"
@@ -133,8 +140,10 @@ def test_a_fresh_publish_reads_each_source_once_and_no_copy(project):
     args.append("dataset=data/processed/Dataset_Version_9.csv")
     status, _ = run_doit(project, args, io.StringIO())
     assert status == 0
-    # Copies hash what they copy; hash steps and the checker take those digests from the cache.
-    assert cache.bytes_hashed == 0
+    sources = [*run_dir.iterdir(), project / "data/processed/Dataset_Version_9.csv"]
+    sources.append(project / "data/processed/financial_dataset.csv")
+    # The checks' saved state hashes each source; copies, hash steps and commit reuse it.
+    assert cache.bytes_hashed == sum(path.stat().st_size for path in sources)
 
 
 def test_progress_shows_on_a_terminal_only(tmp_path, monkeypatch):

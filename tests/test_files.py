@@ -8,7 +8,7 @@ import stat
 
 import pytest
 
-from tasks.files import atomic_write_bytes, atomic_writer, copy_file, hash_file, remove_partials
+from tasks.files import atomic_write_bytes, atomic_writer, copy_file, hash_file
 
 
 def test_copy_is_byte_for_byte_and_its_digest_is_the_copys(tmp_path):
@@ -38,14 +38,6 @@ def test_a_write_reuses_what_an_interrupted_one_left(tmp_path):
     atomic_write_bytes(target, b"new")
     assert target.read_bytes() == b"new"
     assert sorted(os.listdir(tmp_path)) == ["dev.json"]
-
-
-def test_remove_partials_takes_only_ours(tmp_path):
-    (tmp_path / ".model.onnx.partial").write_bytes(b"half")
-    (tmp_path / "notes.partial").write_text("a user's file")
-    (tmp_path / ".cache.partial").mkdir()
-    remove_partials(tmp_path)
-    assert sorted(os.listdir(tmp_path)) == [".cache.partial", "notes.partial"]
 
 
 def test_rewrite_keeps_the_files_mode(tmp_path):

@@ -10,10 +10,10 @@ import pytest
 from conftest import REPO
 
 from tasks.errors import PublishError
+from tasks.files import json_bytes
 from tasks.manifest import (
     Published,
     read_manifest,
-    render,
     run_id_from_path,
     run_id_time,
     schema,
@@ -51,7 +51,17 @@ def test_owned_fields_are_set_in_place_and_others_kept():
     }
     result = update(old).manifest
     model = result["models"][0]
-    assert list(model) == ["id", "view", "sha256", "x", "uri", "path", "local_path", "size_bytes"]
+    assert list(model) == [
+        "id",
+        "view",
+        "sha256",
+        "x",
+        "uri",
+        "path",
+        "local_path",
+        "integrity",
+        "size_bytes",
+    ]
     assert model["view"] == "main" and model["x"] == 1
     assert model["sha256"] == SHA_A
     assert model["uri"] == "https://host.invalid/7/performance_dense.onnx"
@@ -70,6 +80,7 @@ def test_new_entries_are_appended_in_the_web_apps_shape():
         "path",
         "local_path",
         "sha256",
+        "integrity",
         "size_bytes",
     ]
     assert result.manifest["models"][0]["format"] == "onnx"
@@ -96,7 +107,7 @@ def test_trained_at_is_kept_when_nothing_changed():
     again = update(first, default_time="2030-01-01T00:00:00Z", run_id="run_20251128-101500")
     assert again.changes == []
     assert again.manifest["trained_at"] == "2025-11-28T10:15:00Z"
-    assert render(again.manifest) == render(first)
+    assert json_bytes(again.manifest) == json_bytes(first)
 
 
 def test_trained_at_moves_when_a_digest_changes():
@@ -155,9 +166,9 @@ def test_run_id_time_is_utc():
 
 
 def test_render_is_stable_two_space_with_trailing_newline():
-    data = render(EXAMPLE)
+    data = json_bytes(EXAMPLE)
     assert data.endswith(b"}\n") and b'\n  "run_id"' in data
-    assert render(json.loads(data)) == data
+    assert json_bytes(json.loads(data)) == data
 
 
 def test_the_committed_sample_manifest_validates():

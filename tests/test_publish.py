@@ -12,7 +12,7 @@ from pathlib import Path
 
 import jsonschema
 import pytest
-from conftest import git, make_sample, run_doit, snapshot
+from conftest import git, make_sample, retrain, run_doit, snapshot
 
 from tasks.manifest import schema
 
@@ -122,10 +122,16 @@ def test_touch_reruns_nothing(project):
 def test_one_changed_model_reruns_its_hash_the_manifest_and_the_commit(project):
     assert run_doit(project).status == 0
     model = project / EXPORT / "market_gradient_boost.onnx"
-    model.write_bytes(model.read_bytes() + b"\0")
+    retrain(model, seed=1)
     result = run_doit(project)
     assert result.status == 0, result.text
-    assert result.ran == ["hash:market_gradient_boost.onnx", "manifest", "commit"]
+    assert result.ran == [
+        "check:models",
+        "hash:market_gradient_boost.onnx",
+        "manifest",
+        "lockfile",
+        "commit",
+    ]
     assert entry(manifest(project), "models", "market_gradient_boost")["sha256"] == sha256(model)
     assert commit_count(project) == 2
     assert "market_gradient_boost" in result.out and "changed" in result.out
@@ -135,7 +141,7 @@ def test_changed_version_reruns_what_reads_it(project):
     assert run_doit(project).status == 0
     result = run_doit(project, "version=8")
     assert result.status == 0, result.text
-    assert set(result.ran) == {"datasets:main", "manifest", "commit"}
+    assert set(result.ran) == {"datasets:main", "manifest", "lockfile", "commit"}
     assert manifest(project)["dataset_version"] == "8"
     assert (project / "web/public/data/Dataset_Version_8.csv").exists()
 
@@ -201,7 +207,16 @@ def test_list_shows_the_steps(project):
     result = run_doit(project, "list")
     assert result.status == 0, result.text
     steps = [line.split()[0] for line in result.out.splitlines()]
-    assert steps == ["commit", "datasets", "gather", "hash", "manifest"]
+    assert steps == [
+        "check",
+        "commit",
+        "datasets",
+        "gather",
+        "hash",
+        "lockfile",
+        "manifest",
+        "verify",
+    ]
 
 
 def test_team_cache_is_published(project):
@@ -220,7 +235,7 @@ def test_other_changes_in_the_repo_are_left_alone(project):
     git(project, "add", "notes.txt")
     (project / "dodo.py").write_text((project / "dodo.py").read_text() + "\n# local edit\n")
     model = project / EXPORT / "performance_dense.onnx"
-    model.write_bytes(model.read_bytes() + b"\0")
+    retrain(model, seed=2)
 
     result = run_doit(project)
     assert result.status == 0, result.text
