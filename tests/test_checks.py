@@ -1,0 +1,193 @@
+"""Will the web app use what we publish? Each way it would silently fall back is an error here."""
+
+from __future__ import annotations
+
+import json
+import os
+import random
+import re
+import tracemalloc
+
+import pytest
+from conftest import make_sample, run_doit, snapshot
+from onnx import TensorProto, helper
+
+from tasks.checks import check_financial_keys, check_models, onnx_io
+from tasks.errors import PublishError
+
+EXPORT = "artifacts/run_export"
+
+
+def model_file(tmp_path, name="m", *, width=4, input_name="input", probabilities=True, weights=0):
+    """A classifier like the real exports, with the given deviations."""
+    outputs = [helper.make_tensor_value_info("label", TensorProto.INT64, [1])]
+    if probabilities:
+        outputs.append(helper.make_tensor_value_info("probabilities", TensorProto.FLOAT, [1, 3]))
+    else:  # what onnxmltools gives with ZipMap: a sequence of maps, no tensor
+        outputs.append(
+            helper.make_value_info(
+                "output_probability",
+                helper.make_sequence_type_proto(
+                    helper.make_map_type_proto(
+                        TensorProto.INT64, helper.make_tensor_type_proto(1, [])
+                    )
+                ),
+            )
+        )
+    initializers = []
+    if weights:
+        initializers.append(
+            helper.make_tensor(
+                "weights", TensorProto.UINT8, [weights], os.urandom(weights), raw=True
+            )
+        )
+    node = helper.make_node("Identity", [input_name], ["label"])
+    graph = helper.make_graph(
+        [node],
+        "g",
+        [helper.make_tensor_value_info(input_name, TensorProto.FLOAT, [1, width])],
+        outputs,
+        initializer=initializers,
+    )
+    path = tmp_path / f"{name}.onnx"
+    path.write_bytes(helper.make_model(graph).SerializeToString())
+    bundle = tmp_path / f"{name}_preprocessing.json"
+    bundle.write_text(json.dumps({"feature_names": [f"f{i}" for i in range(4)]}))
+    return path, bundle
+
+
+def test_the_sample_models_are_what_the_web_app_loads():
+    from conftest import REPO
+
+    inputs, outputs = onnx_io(REPO / EXPORT / "performance_dense.onnx")
+    assert [info.name for info in inputs] == ["input"]
+    assert [dim.dim_value for dim in inputs[0].type.tensor_type.shape.dim] == [1, 24]
+    assert [info.name for info in outputs] == ["label", "probabilities"]
+
+
+def test_a_good_model_passes(tmp_path):
+    path, bundle = model_file(tmp_path)
+    check_models([("m", path, bundle)])
+
+
+@pytest.mark.parametrize(
+    ("deviation", "message"),
+    [
+        ({"input_name": "float_input"}, "feeds one named 'input'"),
+        ({"width": 5}, "takes 5 features but m_preprocessing.json lists 4"),
+        ({"probabilities": False}, "no output named like 'probabilities' with 3 values"),
+    ],
+)
+def test_a_model_the_web_app_would_skip_is_refused(tmp_path, deviation, message):
+    path, bundle = model_file(tmp_path, **deviation)
+    with pytest.raises(PublishError, match=message):
+        check_models([("m", path, bundle)])
+
+
+def test_a_model_without_bundle_is_refused(tmp_path):
+    path, _ = model_file(tmp_path)
+    with pytest.raises(
+        PublishError, match=re.escape("has no preprocessing bundle m_preprocessing.json")
+    ):
+        check_models([("m", path, None)])
+
+
+@pytest.mark.parametrize("content", [b"", b"not a model at all", os.urandom(2048)])
+def test_a_file_that_is_not_onnx_is_refused(tmp_path, content):
+    path = tmp_path / "broken.onnx"
+    path.write_bytes(content)
+    with pytest.raises(PublishError, match="ONNX model"):
+        onnx_io(path)
+
+
+def test_reading_the_signature_skips_the_weights(tmp_path):
+    path, _ = model_file(tmp_path, weights=32 << 20)
+    tracemalloc.start()
+    inputs, outputs = onnx_io(path)
+    _, peak = tracemalloc.get_traced_memory()
+    tracemalloc.stop()
+    assert [info.name for info in inputs] == ["input"] and len(outputs) == 2
+    assert peak < 1 << 20
+
+
+def csv_file(path, header, rows):
+    path.write_text("\n".join([",".join(header), *(",".join(row) for row in rows)]) + "\n")
+    return path
+
+
+def test_financial_keys_must_meet_the_main_dataset(tmp_path):
+    main = csv_file(
+        tmp_path / "main.csv", ["season", "home_team_name", "away_team_name"], [["2024", "A", "B"]]
+    )
+    good = csv_file(
+        tmp_path / "fin.csv", ["season", "home_team", "away_team"], [["2024", "A", "B"]]
+    )
+    bad = csv_file(tmp_path / "bad.csv", ["season", "home_team", "away_team"], [["2023", "A", "B"]])
+    main_key = ("season", "home_team_name", "away_team_name")
+    financial_key = ("season", "home_team", "away_team")
+    check_financial_keys(main, main_key, good, financial_key)
+    with pytest.raises(
+        PublishError, match=re.escape("No (season, home_team, away_team) of bad.csv matches")
+    ):
+        check_financial_keys(main, main_key, bad, financial_key)
+
+
+def test_missing_column_and_mismatched_keys_stop_the_publish(project):
+    processed = project / "data/processed"
+    csv_file(processed / "fin_cols.csv", ["season", "home", "away_team"], [["2024-2025", "A", "B"]])
+    csv_file(processed / "fin_keys.csv", ["season", "home_team", "away_team"], [["1999", "X", "Y"]])
+    before = snapshot(project)
+
+    columns = run_doit(project, "financial_dataset=data/processed/fin_cols.csv")
+    assert columns.status != 0 and "has no column 'home_team'" in columns.err
+
+    keys = run_doit(project, "financial_dataset=data/processed/fin_keys.csv")
+    assert keys.status != 0 and "would show no financial data" in keys.out
+    assert keys.ran == ["check:models", "check:datasets"]
+    assert snapshot(project) == before
+
+    relaxed = run_doit(
+        project,
+        "financial_dataset=data/processed/fin_keys.csv",
+        "check_financial_keys=false",
+        "commit=false",
+    )
+    assert relaxed.status == 0, relaxed.text
+
+
+def test_a_bad_model_in_the_run_stops_the_publish_before_any_write(project):
+    run_dir = project / "runs/run_20251128-101500"
+    make_sample.write_sample(project, run_dir, version=9, seed=4)
+    bundle = run_dir / "financial_lens_preprocessing.json"
+    bundle.write_text(json.dumps({"feature_names": ["only", "two"]}))
+    args = [
+        "version=9",
+        "run_dir=runs/run_20251128-101500",
+        "dataset=data/processed/Dataset_Version_9.csv",
+    ]
+    before = snapshot(project)
+    result = run_doit(project, *args)
+    assert result.status != 0
+    assert "model financial_lens: its input takes 8 features but" in result.out
+    assert snapshot(project) == before
+
+    relaxed = run_doit(project, *args, "check_models=false", "commit=false")
+    assert relaxed.status == 0, relaxed.text
+
+
+def test_a_versioned_financial_file_in_the_data_folder_is_refused(project):
+    stale = project / "web/public/data/financial_dataset_v8.csv"
+    stale.write_text("season,home_team,away_team\n")
+    result = run_doit(project)
+    assert result.status != 0
+    assert "financial_dataset_v8.csv, which the web app loads instead" in result.err
+    assert stale.exists(), "never ours to delete"
+    assert run_doit(project, "check_stale_financial=false", "commit=false").status == 0
+
+
+def test_random_models_are_real_onnx(tmp_path):
+    model = make_sample.tree_ensemble(6, random.Random(1))
+    path = tmp_path / "x.onnx"
+    path.write_bytes(model.SerializeToString())
+    inputs, _ = onnx_io(path)
+    assert inputs[0].type.tensor_type.shape.dim[1].dim_value == 6
