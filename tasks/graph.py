@@ -141,7 +141,9 @@ def manifest_task(release: Release) -> Task:
         "getargs": {"digests": ("hash", None)},
         "targets": [settings.relative(settings.manifest)],
         "actions": [(run_step, [release, write_manifest, release])],
-        "task_dep": CHECKED,
+        # getargs alone makes `hash` a setup task, which doit runs only once this task is already
+        # out of date: then `doit manifest` would miss a changed model. task_dep runs it first.
+        "task_dep": [*CHECKED, "hash"],
         "uptodate": [
             config_changed(
                 {
@@ -186,7 +188,7 @@ def lockfile_task(release: Release) -> Task:
         },
         "targets": [settings.relative(settings.lock_file)],
         "actions": [(run_step, [release, write_lock, release])],
-        "task_dep": CHECKED,
+        "task_dep": [*CHECKED, "datasets", "gather", "hash"],
         "uptodate": [config_changed({"version": settings.version})],
     }
 

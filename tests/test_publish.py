@@ -175,6 +175,16 @@ def test_manifest_task_alone(project):
     jsonschema.validate(manifest(project), schema())
 
 
+def test_manifest_alone_sees_a_retrained_model(project):
+    assert run_doit(project, "commit=false").status == 0
+    model = project / EXPORT / "market_gradient_boost.onnx"
+    retrain(model, seed=5)
+    result = run_doit(project, "manifest")
+    assert result.status == 0, result.text
+    assert result.ran == ["check:models", "hash:market_gradient_boost.onnx", "manifest"]
+    assert entry(manifest(project), "models", "market_gradient_boost")["sha256"] == sha256(model)
+
+
 def test_missing_manifest_is_created_valid(project):
     (project / MANIFEST).unlink()
     git(project, "commit", "--quiet", "-am", "drop manifest")
