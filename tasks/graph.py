@@ -9,7 +9,6 @@ from typing import Any
 
 from doit import doit_cmd
 from doit.exceptions import InvalidDodoFile
-from doit.tools import config_changed
 
 from tasks.actions import (
     check_datasets,
@@ -24,6 +23,7 @@ from tasks.actions import (
 )
 from tasks.digests import ContentChecker
 from tasks.errors import PublishError
+from tasks.plan import settings_changed
 from tasks.release import Release, load_release
 from tasks.report import SummaryReporter
 
@@ -89,7 +89,7 @@ def check_tasks(release: Release) -> Iterator[Task]:
             ],
             "actions": [(run_step, [release, check_datasets, release])],
             "uptodate": [
-                config_changed(
+                settings_changed(
                     {"main": settings.main_columns, "financial": settings.financial_columns}
                 )
             ],
@@ -106,7 +106,7 @@ def dataset_tasks(release: Release) -> Iterator[Task]:
             "file_dep": [settings.relative(copy.source)],
             "targets": [target],
             "actions": [(run_step, [release, publish_copy, settings.root, copy, count_rows])],
-            "uptodate": [config_changed({"target": target})],
+            "uptodate": [settings_changed({"target": target})],
             "task_dep": CHECKED,
         }
 
@@ -145,7 +145,7 @@ def manifest_task(release: Release) -> Task:
         # out of date: then `doit manifest` would miss a changed model. task_dep runs it first.
         "task_dep": [*CHECKED, "hash"],
         "uptodate": [
-            config_changed(
+            settings_changed(
                 {
                     "version": settings.version,
                     "uri_template": settings.uri_template,
@@ -165,7 +165,7 @@ def commit_task(release: Release) -> Task:
         "actions": [(run_step, [release, commit_release, release])],
         "task_dep": CHECKED,
         "uptodate": [
-            config_changed(
+            settings_changed(
                 {
                     "version": settings.version,
                     "commit": settings.commit,
@@ -189,7 +189,7 @@ def lockfile_task(release: Release) -> Task:
         "targets": [settings.relative(settings.lock_file)],
         "actions": [(run_step, [release, write_lock, release])],
         "task_dep": [*CHECKED, "datasets", "gather", "hash"],
-        "uptodate": [config_changed({"version": settings.version})],
+        "uptodate": [settings_changed({"version": settings.version})],
     }
 
 

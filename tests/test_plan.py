@@ -1,0 +1,78 @@
+"""`doit plan` names what `doit` then runs, and why."""
+
+from __future__ import annotations
+
+import os
+
+from conftest import retrain, run_doit
+
+EXPORT = "artifacts/run_export"
+
+
+def planned(root, *args: str) -> tuple[list[str], str]:
+    result = run_doit(root, "plan", *args)
+    assert result.status == 0, result.text
+    names = [
+        line.removeprefix("would run: ")
+        for line in result.out.splitlines()
+        if line.startswith("would run: ")
+    ]
+    return names, result.out
+
+
+def agrees(root, *args: str) -> str:
+    """Plan, then run: the plan names exactly the steps that run. Returns the plan's text."""
+    names, text = planned(root, *args)
+    result = run_doit(root, *args)
+    assert result.status == 0, result.text
+    assert names == result.ran, text
+    return text
+
+
+def test_a_fresh_project_plans_every_step_as_never_run(project):
+    text = agrees(project, "commit=false")
+    assert "never run" in text
+
+
+def test_nothing_changed_plans_nothing(project):
+    assert run_doit(project).status == 0
+    text = agrees(project)
+    assert "0 step(s) would run; 13 up to date." in text
+
+
+def test_touch_plans_nothing(project):
+    assert run_doit(project).status == 0
+    for path in (project / EXPORT).iterdir():
+        stat = path.stat()
+        os.utime(path, ns=(stat.st_atime_ns, stat.st_mtime_ns + 10**9))
+    assert "0 step(s) would run" in agrees(project)
+
+
+def test_one_changed_model_plans_its_chain_with_digests(project):
+    assert run_doit(project).status == 0
+    model = project / EXPORT / "performance_dense.onnx"
+    old = model.read_bytes()
+    retrain(model, seed=7)
+    import hashlib
+
+    old_digest = hashlib.sha256(old).hexdigest()[:8]
+    new_digest = hashlib.sha256(model.read_bytes()).hexdigest()[:8]
+    text = agrees(project)
+    assert f"{EXPORT}/performance_dense.onnx changed: {old_digest} -> {new_digest}" in text
+    assert "after hash:performance_dense.onnx, whose output it reads" in text
+
+
+def test_a_changed_version_plans_with_old_and_new(project):
+    assert run_doit(project).status == 0
+    text = agrees(project, "version=8")
+    assert "setting version: 7 -> 8" in text
+    assert "web/public/data/Dataset_Version_8.csv is missing" in text
+
+
+def test_plan_writes_nothing_of_the_release(project):
+    assert run_doit(project).status == 0
+    retrain(project / EXPORT / "performance_dense.onnx", seed=8)
+    before = {p: p.read_bytes() for p in (project / "web").rglob("*") if p.is_file()}
+    planned(project)
+    planned(project)
+    assert {p: p.read_bytes() for p in (project / "web").rglob("*") if p.is_file()} == before
