@@ -24,9 +24,9 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parent.parent
 MiB = 1 << 20
 PUBLISHED = ["artifacts", "web"]
-HEADER = b"season,home_team_name,away_team_name,match_date,result," + b",".join(
-    b"feature_%03d" % i for i in range(204)
-)
+FEATURES = b",".join(b"feature_%03d" % i for i in range(204))
+MAIN_HEADER = b"season,home_team_name,away_team_name,match_date,result," + FEATURES
+FINANCIAL_HEADER = b"season,home_team,away_team,match_date,result," + FEATURES
 
 
 class Workspace:
@@ -47,7 +47,7 @@ class Workspace:
 
     def add_model(self, name: str, size: int) -> Path:
         path = self.run_dir / f"{name}.onnx"
-        write_random(path, size)
+        write_model(path, size)
         (self.run_dir / f"{name}_preprocessing.json").write_text(
             json.dumps(
                 {"feature_names": ["a", "b"], "feature_schema_version": "v7", "trainer": "xgb"}
@@ -56,8 +56,8 @@ class Workspace:
         return path
 
     def add_csvs(self, main_size: int, financial_size: int) -> None:
-        write_csv(self.dataset, main_size, b"\r\n")
-        write_csv(self.financial, financial_size, b"\n")
+        write_csv(self.dataset, main_size, b"\r\n", MAIN_HEADER)
+        write_csv(self.financial, financial_size, b"\n", FINANCIAL_HEADER)
 
     def settings(self, commit: bool) -> list[str]:
         return [
@@ -102,13 +102,23 @@ def git(root: Path, *args: str) -> None:
     subprocess.run(["git", *args], cwd=root, check=True, capture_output=True)
 
 
-def write_random(path: Path, size: int) -> None:
-    with path.open("wb") as stream:
-        for offset in range(0, size, 4 * MiB):
-            stream.write(os.urandom(min(4 * MiB, size - offset)))
+def write_model(path: Path, size: int) -> None:
+    """A real ONNX classifier (input `input` [1, 2], output `probabilities` [1, 3]) whose weights
+    are `size` random bytes, as large models are."""
+    from onnx import TensorProto, helper
+
+    weights = helper.make_tensor("weights", TensorProto.UINT8, [size], os.urandom(size), raw=True)
+    graph = helper.make_graph(
+        [helper.make_node("Identity", ["input"], ["probabilities"])],
+        "bench",
+        [helper.make_tensor_value_info("input", TensorProto.FLOAT, [1, 2])],
+        [helper.make_tensor_value_info("probabilities", TensorProto.FLOAT, [1, 3])],
+        initializer=[weights],
+    )
+    path.write_bytes(helper.make_model(graph).SerializeToString())
 
 
-def write_csv(path: Path, size: int, line_end: bytes) -> None:
+def write_csv(path: Path, size: int, line_end: bytes, header: bytes) -> None:
     rows = [
         b"2024-2025,Team %d,Team %d,2024-01-01,H," % (i, i + 1)
         + b",".join(b"%.4f" % ((i * 7919 + j) % 1000 / 7.0) for j in range(204))
@@ -116,7 +126,7 @@ def write_csv(path: Path, size: int, line_end: bytes) -> None:
     ]
     block = line_end.join(rows) + line_end
     with path.open("wb") as stream:
-        stream.write(HEADER + line_end)
+        stream.write(header + line_end)
         written = 0
         while written < size:
             stream.write(block)
@@ -301,7 +311,7 @@ def w4(base: Path, scale: float, table: Table) -> None:
     time.sleep(0.2)  # past the digest cache's racy window, as between two real publishes
     run(ws.doit(*ws.settings(commit=False)), ws.root)
     changed = models[42]
-    write_random(changed, size)
+    write_model(changed, size)
     probe = subprocess.run(
         [sys.executable, "-c", READS_PROBE, str(ws.root), *ws.settings(commit=False)],
         cwd=ws.root,
@@ -328,7 +338,7 @@ def w4(base: Path, scale: float, table: Table) -> None:
 def w5(base: Path, scale: float, repeat: int, table: Table) -> None:
     ws = Workspace(base, "w5")
     for i in range(1000):
-        write_random(ws.run_dir / f"model_{i:04d}.onnx", max(int(100 * 1024 * scale), 1))
+        ws.add_model(f"model_{i:04d}", max(int(100 * 1024 * scale), 1))
     ws.add_csvs(int(1 * MiB * scale), int(100 * 1024 * scale))
 
     def full() -> float:
@@ -363,19 +373,23 @@ def w5(base: Path, scale: float, repeat: int, table: Table) -> None:
     )
 
 
+# A forked child's peak RSS counts the pages it shares with its parent, and this process holds
+# the models it built: so doit is started from a small, fresh Python that reports its peak.
+RSS_PROBE = """
+import os, subprocess, sys
+child = subprocess.Popen(sys.argv[1:], stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+_, status, usage = os.wait4(child.pid, 0)
+print(os.waitstatus_to_exitcode(status), usage.ru_maxrss * 1024, child.stderr.read().decode())
+"""
+
+
 def peak_rss(ws: Workspace) -> int:
-    process = subprocess.Popen(
-        ws.doit(*ws.settings(commit=False)),
-        cwd=ws.root,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.PIPE,
-    )
-    _, status, usage = os.wait4(process.pid, 0)
-    process.returncode = os.waitstatus_to_exitcode(status)
-    if process.returncode != 0:
-        raise SystemExit(process.stderr.read().decode())
-    process.stderr.close()
-    return usage.ru_maxrss * 1024  # Linux reports KiB
+    probe = [sys.executable, "-c", RSS_PROBE, *ws.doit(*ws.settings(commit=False))]
+    result = subprocess.run(probe, cwd=ws.root, capture_output=True, text=True, check=True)
+    status, peak, errors = result.stdout.split(" ", 2)
+    if status != "0":
+        raise SystemExit(errors)
+    return int(peak)
 
 
 def w6(base: Path, scale: float, table: Table) -> None:
