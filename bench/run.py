@@ -408,11 +408,36 @@ def w6(base: Path, scale: float, table: Table) -> None:
     )
 
 
+def w7(base: Path, scale: float, repeat: int, table: Table) -> None:
+    """Two large new models in the export folder: hashed one after the other, or two at a time."""
+    ws = Workspace(base, "w7")
+    ws.run_dir = ws.root / "artifacts/run_export"
+    ws.run_dir.mkdir(parents=True)
+    for i in range(2):
+        ws.add_model(f"model_{i}", int(200 * MiB * scale))
+    ws.add_csvs(64 * 1024, 16 * 1024)
+
+    def fresh(threads: int) -> float:
+        shutil.rmtree(ws.root / ".web-assets", ignore_errors=True)
+        (ws.root / ".doit.db").unlink(missing_ok=True)
+        return run(ws.doit(*ws.settings(commit=False), f"hash_threads={threads}"), ws.root)
+
+    parallel, sequential = median_of(repeat, lambda: fresh(2), lambda: fresh(1))
+    table.add(
+        "W7 2 new 200 MiB models, 2 hash threads / 1",
+        f"{parallel:.2f}s / {sequential:.2f}s",
+        parallel / sequential,
+        "< 1",
+    )
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--scale", type=float, default=1.0, help="multiply every file size")
     parser.add_argument("--repeat", type=int, default=3, help="runs of each variant (median)")
-    parser.add_argument("--only", nargs="*", default=["w1", "w4", "w5", "w6"], help="workloads")
+    parser.add_argument(
+        "--only", nargs="*", default=["w1", "w4", "w5", "w6", "w7"], help="workloads"
+    )
     args = parser.parse_args()
     if shutil.which("openssl") is None:
         raise SystemExit("the floor needs `openssl` on PATH")
@@ -431,6 +456,8 @@ def main() -> None:
             w5(base, args.scale, args.repeat, table)
         if "w6" in args.only:
             w6(base, args.scale, table)
+        if "w7" in args.only:
+            w7(base, args.scale, args.repeat, table)
     print(
         f"\nweb-asset-pipeline benchmark, scale {args.scale}, {os.cpu_count()} cores, median of {args.repeat}:\n"
     )

@@ -30,16 +30,23 @@ from tasks.verify import verify
 COMMIT_MESSAGE = "chore: update web assets for version {version}"
 
 
-def run_step(release: Release, step, *args: Any, **values: Any) -> dict[str, Any] | TaskFailed:
+def run_step(
+    release: Release, step, *args: Any, dependencies: list[str], **values: Any
+) -> dict[str, Any] | TaskFailed:
     """Run one step under the project lock; a PublishError becomes a clean task failure.
 
     The first step to take the lock first clears what an interrupted run left half-written.
+    Then the step's inputs are hashed, in parallel, for doit's record of them: doit would
+    otherwise hash each new input one after the other, in its main thread.
     """
+    settings = release.settings
     try:
-        if lock.acquire(release.settings.root):
+        if lock.acquire(settings.root):
             for path in release.published_files():
                 partial_path(path).unlink(missing_ok=True)
-        return step(*args, **values)
+        result = step(*args, **values)
+        cache_for(settings.root).digest_all(dependencies, settings.hash_threads)
+        return result
     except PublishError as err:
         return TaskFailed(str(err))
 

@@ -35,6 +35,7 @@ DEFAULTS: dict[str, Any] = {
     "run_id": None,
     "trained_at": None,
     "lock_file": "web-assets.lock.json",
+    "hash_threads": min(os.cpu_count() or 1, 4),
     # What the web app needs, checked before anything is published; each can be relaxed.
     "check_models": True,
     "main_columns": ["season", "home_team_name", "away_team_name"],
@@ -70,6 +71,7 @@ class Settings:
     trained_at: str | None
     source_date_epoch: str | None
     lock_file: Path
+    hash_threads: int
     check_models: bool
     main_columns: tuple[str, ...]
     financial_columns: tuple[str, ...]
@@ -152,6 +154,7 @@ def load_settings(
         else None,
         source_date_epoch=_source_date_epoch(environ.get("SOURCE_DATE_EPOCH")),
         lock_file=paths["lock_file"],
+        hash_threads=_positive_int("hash_threads", raw["hash_threads"]),
         check_models=_boolean("check_models", raw["check_models"]),
         main_columns=_names("main_columns", raw["main_columns"]),
         financial_columns=_names("financial_columns", raw["financial_columns"]),

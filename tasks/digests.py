@@ -14,6 +14,7 @@ import json
 import os
 import threading
 import time
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -106,6 +107,16 @@ class DigestCache:
             self.bytes_hashed += digest.size
         self.record_read(key, digest, stat, started)
         return digest
+
+    def digest_all(self, paths: list[str], threads: int) -> None:
+        """Hash the files the cache does not know yet, `threads` at a time (hashlib drops the GIL)."""
+        unknown = [path for path in paths if self.known(path, os.stat(self.root / path)) is None]
+        if len(unknown) > 1 and threads > 1:
+            with ThreadPoolExecutor(min(threads, len(unknown))) as pool:
+                list(pool.map(self.digest, unknown))
+        else:
+            for path in unknown:
+                self.digest(path)
 
     def record_read(
         self, path: str | os.PathLike[str], digest: FileDigest, before: os.stat_result, started: int
