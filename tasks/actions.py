@@ -41,14 +41,17 @@ def run_step(
     """
     settings = release.settings
     try:
-        if lock.acquire(settings.root):
-            for path in release.published_files():
-                partial_path(path).unlink(missing_ok=True)
+        lock.acquire(settings.root, first=lambda: _remove_partials(release))
         result = step(*args, **values)
         cache_for(settings.root).digest_all(dependencies, settings.hash_threads)
         return result
     except PublishError as err:
         return TaskFailed(str(err))
+
+
+def _remove_partials(release: Release) -> None:
+    for path in release.published_files():
+        partial_path(path).unlink(missing_ok=True)
 
 
 def publish_copy(root: Path, copy: Copy, count_rows: bool = False) -> dict[str, Any]:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import fcntl
 import os
 import threading
+from collections.abc import Callable
 from pathlib import Path
 
 from tasks.errors import PublishError
@@ -17,16 +18,17 @@ def lock_path(root: Path) -> Path:
     return root / ".web-assets" / "publish.lock"
 
 
-def acquire(root: Path) -> bool:
+def acquire(root: Path, first: Callable[[], None] | None = None) -> None:
     """Take the project's lock for this process, or refuse if another process has it.
 
     Taken by the first step that writes and kept until `release` or the process ends, so a
-    second `doit` started meanwhile stops before it writes anything. True when newly taken.
+    second `doit` started meanwhile stops before it writes anything. `first` runs once, when the
+    lock is taken, before any other thread of this process gets past this call.
     """
     path = lock_path(root)
     with _guard:
         if path in _held:
-            return False
+            return
         path.parent.mkdir(parents=True, exist_ok=True)
         fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o644)
         try:
@@ -41,7 +43,8 @@ def acquire(root: Path) -> bool:
         os.ftruncate(fd, 0)
         os.pwrite(fd, f"{os.getpid()}\n".encode(), 0)
         _held[path] = fd
-        return True
+        if first is not None:
+            first()
 
 
 def release(root: Path) -> None:

@@ -119,12 +119,12 @@ def test_a_changed_model_is_read_once_in_a_whole_publish(project):
     cache = cache_for(project)
     status, summary = run_doit(project, [], io.StringIO())
     assert status == 0
-    assert summary.ran == [
+    assert sorted(summary.ran) == [
         "check:models",
-        "hash:performance_dense.onnx",
-        "manifest",
-        "lockfile",
         "commit",
+        "hash:performance_dense.onnx",
+        "lockfile",
+        "manifest",
     ]
     assert cache.bytes_hashed == model.stat().st_size
 

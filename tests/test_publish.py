@@ -125,12 +125,12 @@ def test_one_changed_model_reruns_its_hash_the_manifest_and_the_commit(project):
     retrain(model, seed=1)
     result = run_doit(project)
     assert result.status == 0, result.text
-    assert result.ran == [
+    assert sorted(result.ran) == [
         "check:models",
-        "hash:market_gradient_boost.onnx",
-        "manifest",
-        "lockfile",
         "commit",
+        "hash:market_gradient_boost.onnx",
+        "lockfile",
+        "manifest",
     ]
     assert entry(manifest(project), "models", "market_gradient_boost")["sha256"] == sha256(model)
     assert commit_count(project) == 2
