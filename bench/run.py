@@ -336,14 +336,28 @@ def w4(base: Path, scale: float, table: Table) -> None:
 
 
 def w5(base: Path, scale: float, repeat: int, table: Table) -> None:
-    ws = Workspace(base, "w5")
+    """1,000 model files of 100 KiB, as the issue states them: models only, so without the
+    bundles the model check needs (check_models=false); then the same with a bundle each."""
+    many_models(base, scale, repeat, table, bundles=False)
+    many_models(base, scale, repeat, table, bundles=True)
+
+
+def many_models(base: Path, scale: float, repeat: int, table: Table, bundles: bool) -> None:
+    ws = Workspace(base, "w5b" if bundles else "w5")
+    size = max(int(100 * 1024 * scale), 1)
     for i in range(1000):
-        ws.add_model(f"model_{i:04d}", max(int(100 * 1024 * scale), 1))
+        if bundles:
+            ws.add_model(f"model_{i:04d}", size)
+        else:
+            write_model(ws.run_dir / f"model_{i:04d}.onnx", size)
     ws.add_csvs(int(1 * MiB * scale), int(100 * 1024 * scale))
+    settings = ws.settings(commit=False) + ([] if bundles else ["check_models=false"])
+    label = "W5b 1,000 models + 1,000 bundles" if bundles else "W5 1,000 models"
+    goal_full, goal_noop = ("(info)", "(info)") if bundles else ("<= 2", "< 1")
 
     def full() -> float:
         ws.clear_outputs()
-        return run(ws.doit(*ws.settings(commit=False)), ws.root)
+        return run(ws.doit(*settings), ws.root)
 
     def naive() -> float:
         ws.clear_outputs()
@@ -351,25 +365,19 @@ def w5(base: Path, scale: float, repeat: int, table: Table) -> None:
 
     full_t, naive_t = median_of(repeat, full, naive)
     table.add(
-        "W5 1,000 models, full / naive",
-        f"{full_t:.2f}s / {naive_t:.2f}s",
-        full_t / naive_t,
-        "<= 2",
+        f"{label}, full / naive", f"{full_t:.2f}s / {naive_t:.2f}s", full_t / naive_t, goal_full
     )
-    run(ws.doit(*ws.settings(commit=False)), ws.root)
+    run(ws.doit(*settings), ws.root)
 
     def noop() -> float:
-        return run(ws.doit(*ws.settings(commit=False)), ws.root)
+        return run(ws.doit(*settings), ws.root)
 
     def naive_again() -> float:
         return run(ws.naive(), ws.root)
 
     noop_t, naive_t = median_of(repeat, noop, naive_again)
     table.add(
-        "W5 1,000 models, no-op / naive",
-        f"{noop_t:.2f}s / {naive_t:.2f}s",
-        noop_t / naive_t,
-        "< 1",
+        f"{label}, no-op / naive", f"{noop_t:.2f}s / {naive_t:.2f}s", noop_t / naive_t, goal_noop
     )
 
 

@@ -24,7 +24,7 @@ class Release:
         """Every file of the export folder that this release publishes."""
         paths = {copy.target for copy in self.export.gathered}
         paths |= {artefact.path for artefact in self.export.models + self.export.bundles}
-        return sorted(paths)
+        return sorted(paths, key=str)
 
     def published_files(self) -> list[Path]:
         """Every file the commit step commits."""
