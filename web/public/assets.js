@@ -1,0 +1,139 @@
+// The published run as the web app will load it: every model and preprocessing bundle of the
+// manifest is fetched from its local_path and checked twice, by SHA-256 and by the browser's own
+// Subresource Integrity check. A row is green only when both hold.
+
+const projectRoot = new URL("../../", import.meta.url); // this file is web/public/assets.js
+const manifestUrl = new URL("fixtures/dev.json", import.meta.url);
+const SECTIONS = [
+  { key: "models", kind: "model", plural: "models" },
+  { key: "preprocessing", kind: "preprocessing", plural: "preprocessing bundles" },
+];
+
+function humanSize(bytes) {
+  if (typeof bytes !== "number") return "?";
+  const units = ["B", "KiB", "MiB", "GiB"];
+  let value = bytes;
+  let unit = 0;
+  while (value >= 1024 && unit < units.length - 1) {
+    value /= 1024;
+    unit += 1;
+  }
+  return unit === 0 ? `${value} B` : `${value.toFixed(1)} ${units[unit]}`;
+}
+
+function hex(buffer) {
+  return Array.from(new Uint8Array(buffer), (byte) => byte.toString(16).padStart(2, "0")).join("");
+}
+
+async function verify(entry) {
+  const url = new URL(entry.local_path ?? entry.path, projectRoot);
+  let response;
+  try {
+    response = await fetch(url, { cache: "no-store" });
+  } catch (error) {
+    return { ok: false, reason: `could not fetch ${url.pathname}: ${error.message}` };
+  }
+  if (!response.ok) {
+    return { ok: false, reason: `file not found: ${url.pathname} (HTTP ${response.status})` };
+  }
+  const bytes = await response.arrayBuffer();
+  const problems = [];
+  const digest = hex(await crypto.subtle.digest("SHA-256", bytes));
+  const expected = String(entry.sha256 ?? "").toLowerCase();
+  if (digest !== expected) {
+    problems.push(`SHA-256 mismatch: manifest ${expected.slice(0, 12)}, file ${digest.slice(0, 12)}`);
+  }
+  if (bytes.byteLength !== entry.size_bytes) {
+    problems.push(`size mismatch: manifest ${entry.size_bytes} B, file ${bytes.byteLength} B`);
+  }
+  if (!entry.integrity) {
+    problems.push("no integrity in the manifest");
+  } else {
+    try {
+      const checked = await fetch(url, { integrity: entry.integrity, cache: "no-store" });
+      await checked.arrayBuffer();
+    } catch {
+      problems.push("SRI check failed: the browser refused the file for its integrity");
+    }
+  }
+  return problems.length
+    ? { ok: false, reason: problems.join("; ") }
+    : { ok: true, reason: "verified (SHA-256 and SRI)" };
+}
+
+function cell(row, text, className) {
+  const td = row.insertCell();
+  td.textContent = text;
+  if (className) td.className = className;
+  return td;
+}
+
+function addRow(tbody, section, entry) {
+  const row = tbody.insertRow();
+  row.className = "checking";
+  row.dataset.section = section.key;
+  row.dataset.id = entry.id;
+  row.dataset.status = "checking";
+  cell(row, section.kind);
+  cell(row, entry.id);
+  cell(row, humanSize(entry.size_bytes), "size");
+  cell(row, String(entry.sha256 ?? "").slice(0, 12), "sha").title = entry.sha256 ?? "";
+  cell(row, "checking\u2026", "status");
+  return row;
+}
+
+function settle(row, result) {
+  row.className = result.ok ? "ok" : "failed";
+  row.dataset.status = result.ok ? "ok" : "failed";
+  row.querySelector(".status").textContent = (result.ok ? "\u2714 " : "\u2718 ") + result.reason;
+  return result.ok;
+}
+
+function showSummary(section, verified, total) {
+  const line = document.createElement("p");
+  line.className = `summary ${verified === total ? "ok" : "failed"}`;
+  line.dataset.section = section.key;
+  line.textContent = `${verified} of ${total} ${section.plural} verified`;
+  document.getElementById("summaries").append(line);
+}
+
+async function main() {
+  const run = document.getElementById("run");
+  let manifest;
+  try {
+    const response = await fetch(manifestUrl, { cache: "no-store" });
+    if (!response.ok) throw new Error(`HTTP ${response.status}`);
+    manifest = await response.json();
+  } catch (error) {
+    run.className = "error";
+    run.textContent = `Could not load ${manifestUrl.pathname}: ${error.message}`;
+    document.body.dataset.state = "done";
+    return;
+  }
+  run.innerHTML = "";
+  for (const [label, value] of [
+    ["Run", manifest.run_id],
+    ["dataset version", manifest.dataset_version],
+    ["trained", manifest.trained_at],
+  ]) {
+    const b = document.createElement("b");
+    b.textContent = value ?? "?";
+    run.append(`${run.childNodes.length ? " \u00b7 " : ""}${label} `, b);
+  }
+
+  const table = document.getElementById("files");
+  const tbody = table.tBodies[0];
+  table.hidden = false;
+  const checks = SECTIONS.map((section) => {
+    const entries = Array.isArray(manifest[section.key]) ? manifest[section.key] : [];
+    const rows = entries.map((entry) => [addRow(tbody, section, entry), entry]);
+    return { section, results: rows.map(([row, entry]) => verify(entry).then((r) => settle(row, r))) };
+  });
+  for (const { section, results } of checks) {
+    const outcomes = await Promise.all(results);
+    showSummary(section, outcomes.filter(Boolean).length, outcomes.length);
+  }
+  document.body.dataset.state = "done";
+}
+
+main();
