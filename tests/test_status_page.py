@@ -1,0 +1,150 @@
+"""The status page in a real headless Chromium, against the project served over HTTP."""
+
+from __future__ import annotations
+
+import json
+import shutil
+import signal
+import subprocess
+import sys
+import threading
+import urllib.request
+from pathlib import Path
+
+import pytest
+
+from tasks.serve import make_server
+
+CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
+# Without the background-networking flags Chromium keeps calling hosts this closed network refuses.
+CHROMIUM_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+MODEL = "artifacts/run_export/market_gradient_boost.onnx"
+
+
+@pytest.fixture(scope="module")
+def browser():
+    if not Path(CHROMIUM).exists():
+        pytest.fail("Chromium is needed: `apt-get install chromium` (.ci/run does it)")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        chromium = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        yield chromium
+        chromium.close()
+
+
+@pytest.fixture
+def served(project):
+    server = make_server(project)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    host, port = server.server_address[:2]
+    yield f"http://{host}:{port}/"
+    server.shutdown()
+    server.server_close()
+
+
+def status_page(browser, served):
+    page = browser.new_page()
+    page.goto(served + "web/public/assets.html")
+    page.wait_for_selector("body[data-state=done]", timeout=30_000)
+    return page
+
+
+def rows(page) -> dict[str, tuple[str, str]]:
+    """(section/id) -> (status, status text) for every row."""
+    found = {}
+    for row in page.query_selector_all("tbody tr"):
+        key = f"{row.get_attribute('data-section')}/{row.get_attribute('data-id')}"
+        found[key] = (row.get_attribute("data-status"), row.query_selector(".status").inner_text())
+    return found
+
+
+def summaries(page) -> list[str]:
+    return [line.inner_text() for line in page.query_selector_all(".summary")]
+
+
+def test_the_published_sample_is_all_green(browser, served, project, tmp_path):
+    page = status_page(browser, served)
+    found = rows(page)
+    assert len(found) == 6
+    assert {status for status, _ in found.values()} == {"ok"}
+    assert summaries(page) == ["3 of 3 models verified", "3 of 3 preprocessing bundles verified"]
+    manifest = json.loads((project / "web/public/fixtures/dev.json").read_text())
+    header = page.inner_text("#run")
+    assert manifest["run_id"] in header and manifest["trained_at"] in header
+    assert "14.3 KiB" in page.inner_text("tbody")
+
+    shot = tmp_path / "status.png"
+    page.screenshot(path=str(shot), full_page=True)
+    assert shot.read_bytes().startswith(b"\x89PNG") and shot.stat().st_size > 10_000
+    page.close()
+
+
+def test_one_changed_byte_turns_exactly_that_row_red(browser, served, project):
+    path = project / MODEL
+    data = bytearray(path.read_bytes())
+    data[len(data) // 2] ^= 0x01
+    path.write_bytes(bytes(data))
+
+    page = status_page(browser, served)
+    found = rows(page)
+    failed = {key: text for key, (status, text) in found.items() if status != "ok"}
+    assert list(failed) == ["models/market_gradient_boost"]
+    reason = failed["models/market_gradient_boost"]
+    assert "SHA-256 mismatch" in reason and "SRI check failed" in reason
+    assert summaries(page)[0] == "2 of 3 models verified"
+    page.close()
+
+
+def test_an_entry_whose_file_is_missing_is_an_error_row(browser, served, project):
+    manifest_path = project / "web/public/fixtures/dev.json"
+    manifest = json.loads(manifest_path.read_text())
+    ghost = dict(manifest["models"][0], id="ghost", path="artifacts/run_export/ghost.onnx")
+    ghost["local_path"] = ghost["path"]
+    manifest["models"].append(ghost)
+    manifest_path.write_text(json.dumps(manifest, indent=2))
+
+    page = status_page(browser, served)
+    status, text = rows(page)["models/ghost"]
+    assert status == "failed"
+    assert "file not found" in text and "HTTP 404" in text
+    assert summaries(page)[0] == "3 of 4 models verified"
+    page.close()
+
+
+def test_a_missing_manifest_says_so(browser, served, project):
+    (project / "web/public/fixtures/dev.json").unlink()
+    page = status_page(browser, served)
+    assert "Could not load /web/public/fixtures/dev.json: HTTP 404" in page.inner_text("#run")
+    page.close()
+
+
+def test_doit_serve_prints_its_address_and_stops_on_ctrl_c(project):
+    process = subprocess.Popen(
+        [sys.executable, "-m", "doit", "serve"],
+        cwd=project,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        first = process.stdout.readline()
+        assert first.startswith("Serving ") and "http://127.0.0.1:" in first
+        address = first.split(" at ")[1].strip()
+        page = urllib.request.urlopen(address + "web/public/assets.html", timeout=10)
+        assert page.status == 200 and b"assets.js" in page.read()
+    finally:
+        process.send_signal(signal.SIGINT)
+        out, err = process.communicate(timeout=10)
+    assert process.returncode == 0, err
+    assert "Stopped." in out and "Traceback" not in err
