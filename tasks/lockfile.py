@@ -6,32 +6,22 @@ beside the assets.
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 from typing import Any
 
 from tasks.errors import PublishError
+from tasks.files import is_records, read_json
 
 LOCK_FORMAT = 1
 
 
 def read_lock(path: Path) -> dict[str, Any] | None:
     """The lock file as it is on disk, or None when there is none yet."""
-    try:
-        text = path.read_text(encoding="utf-8")
-    except FileNotFoundError:
+    remedy = f"restore it with `git checkout -- {path.name}` or move it away; the next publish writes it anew."
+    lock = read_json(path, "Lock file", remedy)
+    if lock is None:
         return None
-    try:
-        lock = json.loads(text)
-    except (json.JSONDecodeError, UnicodeDecodeError) as err:
-        raise PublishError(
-            f"Lock file {path} is not valid JSON ({err}): restore it with `git checkout -- {path.name}` "
-            "or move it away; the next publish writes it anew."
-        ) from None
-    files = lock.get("files") if isinstance(lock, dict) else None
-    if not isinstance(files, list) or not all(
-        isinstance(entry, dict) and isinstance(entry.get("path"), str) for entry in files
-    ):
+    if not isinstance(lock, dict) or not is_records(lock.get("files"), "path"):
         raise PublishError(
             f"Lock file {path} is not a lock file of this tool (no list of `files` with a `path`): "
             "restore it from git or move it away."

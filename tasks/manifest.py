@@ -13,6 +13,7 @@ from typing import Any, NamedTuple
 
 from tasks.config import TIMESTAMP_FORMAT
 from tasks.errors import PublishError
+from tasks.files import is_records, read_json
 
 SECTIONS = ("models", "preprocessing")
 RUN_ID_PATTERN = re.compile(r"^run_(\d{8})-(\d{6})$")
@@ -53,27 +54,17 @@ def schema() -> dict[str, Any]:
 
 def read_manifest(path: Path) -> dict[str, Any] | None:
     """The manifest as it is on disk, or None when there is none yet."""
-    try:
-        text = path.read_text(encoding="utf-8")
-    except FileNotFoundError:
+    remedy = "fix it (see `git diff` on it), or move it away to have a new one written."
+    manifest = read_json(path, "Manifest", remedy)
+    if manifest is None:
         return None
-    try:
-        manifest = json.loads(text)
-    except (json.JSONDecodeError, UnicodeDecodeError) as err:
-        raise PublishError(
-            f"Manifest {path} is not valid JSON ({err}): fix it (see `git diff` on it), or move it "
-            "away to have a new one written."
-        ) from None
     if not isinstance(manifest, dict):
         raise PublishError(
             f"Manifest {path} holds a JSON {type(manifest).__name__}, not an object: fix it, or move "
             "it away to have a new one written."
         )
     for section in SECTIONS:
-        entries = manifest.get(section, [])
-        if not isinstance(entries, list) or not all(
-            isinstance(entry, dict) and isinstance(entry.get("id"), str) for entry in entries
-        ):
+        if not is_records(manifest.get(section, []), "id"):
             raise PublishError(
                 f"Manifest {path}: `{section}` must be a list of objects that each have a string "
                 "`id`: fix the file."
