@@ -55,7 +55,8 @@ def _remove_partials(release: Release) -> None:
 
 
 def publish_copy(root: Path, copy: Copy, count_rows: bool = False) -> dict[str, Any]:
-    """Copy and hash in one read; both files' digests go to the cache, so neither is read again."""
+    """Copy in one read, hashing only if the cache does not know the source yet; both files'
+    digests go to the cache, so neither is read again. CSVs get their rows counted on the way."""
     cache = cache_for(root)
     target = copy.target.relative_to(root).as_posix()
     lines = LineCount() if count_rows else None
@@ -81,15 +82,11 @@ def record_digest(root: Path, path: Path) -> dict[str, Any]:
 
 
 def check_models(release: Release) -> None:
-    sources = {copy.target.name: copy.source for copy in release.export.gathered}
-    bundles = {
-        bundle.id: sources.get(bundle.path.name, bundle.path) for bundle in release.export.bundles
-    }
+    """Check what will be published: the run's files, before they are gathered."""
+    sources = release.sources
+    bundles = {bundle.id: sources[bundle.path] for bundle in release.export.bundles}
     checks.check_models(
-        [
-            (model.id, sources.get(model.path.name, model.path), bundles.get(model.id))
-            for model in release.export.models
-        ]
+        [(model.id, sources[model.path], bundles.get(model.id)) for model in release.export.models]
     )
 
 
@@ -151,15 +148,12 @@ def write_lock(
     files = []
     for copy in release.datasets:
         copied = datasets[copy.name]
-        rows = (
-            {"rows": copied["rows"], "columns": release.columns[copy.name]}
-            if "rows" in copied
-            else {}
-        )
+        is_dataset = copy.name in release.columns
+        rows = {"rows": copied["rows"], "columns": release.columns[copy.name]} if is_dataset else {}
         files.append(
             locked_file(
                 path=copied["target"],
-                kind="dataset" if rows else "team_cache",
+                kind="dataset" if is_dataset else "team_cache",
                 id=copy.name,
                 sha256=copied["sha256"],
                 size=copied["size_bytes"],

@@ -73,11 +73,9 @@ def check_tasks(release: Release) -> Iterator[Task]:
     settings = release.settings
     yield {"name": None, "doc": "check that the web app can use what would be published"}
     if settings.check_models:
-        sources = {copy.target.name: copy.source for copy in release.export.gathered}
-        artefacts = release.export.models + release.export.bundles
         yield {
             "name": "models",
-            "file_dep": [settings.relative(sources.get(a.path.name, a.path)) for a in artefacts],
+            "file_dep": [settings.relative(source) for source in release.sources.values()],
             "actions": [(run_step, [release, check_models, release])],
         }
     if settings.check_financial_keys and settings.main_columns and settings.financial_columns:

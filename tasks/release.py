@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import cached_property
 from pathlib import Path
 
 from tasks.checks import refuse_stale_financial, require_columns
@@ -19,6 +20,13 @@ class Release:
     datasets: list[Copy]
     export: ExportPlan
     columns: dict[str, list[str]]
+
+    @cached_property
+    def sources(self) -> dict[Path, Path]:
+        """Each model's and bundle's source: the run's file it is gathered from, else itself."""
+        gathered = {copy.target: copy.source for copy in self.export.gathered}
+        artefacts = self.export.models + self.export.bundles
+        return {artefact.path: gathered.get(artefact.path, artefact.path) for artefact in artefacts}
 
     def export_files(self) -> list[Path]:
         """Every file of the export folder that this release publishes."""
