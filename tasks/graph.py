@@ -71,7 +71,6 @@ def forget_release() -> None:
 
 def check_tasks(release: Release) -> Iterator[Task]:
     settings = release.settings
-    yield {"name": None, "doc": "check that the web app can use what would be published"}
     if settings.check_models:
         yield {
             "name": "models",
@@ -111,7 +110,6 @@ def dataset_tasks(release: Release) -> Iterator[Task]:
 
 def gather_tasks(release: Release) -> Iterator[Task]:
     settings = release.settings
-    yield {"name": None, "doc": "copy the run's models and bundles into the export folder"}
     for copy in release.export.gathered:
         yield {
             "name": copy.name,
