@@ -39,12 +39,16 @@ def run_doit(root: Path, args: list[str], out: TextIO | None = None) -> tuple[in
     dodo = load_dodo(root)
     reporter = SummaryReporter(out or sys.stdout, {})
     dodo.DOIT_CONFIG = {**dodo.DOIT_CONFIG, "reporter": reporter}
+    # doit swaps sys.stdout and sys.stderr for each action and swaps them back after it; with two
+    # steps in threads, one can "restore" the other's capture. The caller gets its own back.
+    streams = sys.stdout, sys.stderr
     try:
         # doit reads ./pyproject.toml (only by that exact name) and resolves its state file and
         # our relative paths against the working folder, as the `doit` command does.
         with contextlib.chdir(root):
             status = DoitMain(ModuleTaskLoader(dodo)).run(args)
     finally:
+        sys.stdout, sys.stderr = streams
         close_cache(root)
         lock.release(root)
     return status, reporter.summary

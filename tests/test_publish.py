@@ -374,6 +374,19 @@ def test_publish_from_python_returns_what_changed(project):
     assert again.ran == [] and again.changes == []
 
 
+def test_publish_from_python_leaves_the_callers_output_streams_alone(project, capsys):
+    from tasks import publish
+
+    run_dir = new_run(project, version=9, seed=12)
+    for index in range(200):  # many small copies, so that two steps run at the same time
+        (run_dir / f"notes_{index:03d}.json").write_text("{}")
+    streams = (sys.stdout, sys.stderr)
+    publish(project, run_dir=run_dir, dataset="data/processed/Dataset_Version_9.csv", version=9)
+    assert (sys.stdout, sys.stderr) == streams
+    print("training script goes on")
+    assert "training script goes on" in capsys.readouterr().out
+
+
 def test_publish_from_python_raises_on_bad_input(project):
     from tasks import PublishError, publish
 
