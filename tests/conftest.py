@@ -22,7 +22,7 @@ PROJECT_FILES = [
     "web-assets.lock.json",
     ".gitignore",
 ]
-STATE = {".git", ".doit.db", ".web-assets"}
+STATE = {".git", ".doit.db", ".web-assets", "__pycache__"}
 
 
 def load_script(name: str):
@@ -110,7 +110,7 @@ def run_doit(root: Path, *args: str, env: dict[str, str] | None = None) -> DoitR
 
 
 def snapshot(folder: Path) -> dict[str, bytes]:
-    """Every file below `folder` and its bytes, leaving out doit's and git's state."""
+    """Every file below `folder` and its bytes, leaving out git's, doit's, ours and Python's caches."""
     return {
         path.relative_to(folder).as_posix(): path.read_bytes()
         for path in sorted(folder.rglob("*"))
