@@ -22,7 +22,7 @@ from doit.dependency import FileChangedChecker
 
 from tasks import lock
 from tasks.errors import PublishError
-from tasks.files import FileDigest, atomic_write_bytes, hash_file
+from tasks.files import FileDigest, atomic_write_bytes, hash_file, stat_key
 
 CACHE_FILE = Path(".web-assets") / "digests.json"
 CACHE_FORMAT = 1
@@ -43,12 +43,7 @@ class Entry:
         return cls(stat.st_size, stat.st_mtime_ns, stat.st_ctime_ns, stat.st_ino, sha256, durable)
 
     def matches(self, stat: os.stat_result) -> bool:
-        return (self.size, self.mtime_ns, self.ctime_ns, self.inode) == (
-            stat.st_size,
-            stat.st_mtime_ns,
-            stat.st_ctime_ns,
-            stat.st_ino,
-        )
+        return (self.size, self.mtime_ns, self.ctime_ns, self.inode) == stat_key(stat)
 
 
 class DigestCache:
@@ -124,7 +119,7 @@ class DigestCache:
         """Remember the digest of bytes just read, if the file did not change while they were."""
         key = self._key(path)
         after = os.stat(self.root / key)
-        if Entry.of(after, "", True).matches(before) and after.st_size == digest.size:
+        if stat_key(after) == stat_key(before) and after.st_size == digest.size:
             # ctime, set by the kernel on every change, is what a later write must move.
             racy = after.st_ctime_ns >= started - RACY_NS
             with self._lock:

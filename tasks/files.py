@@ -32,6 +32,11 @@ def _read_umask() -> int:
 NEW_FILE_MODE = 0o666 & ~_read_umask()
 
 
+def stat_key(stat: os.stat_result) -> tuple[int, int, int, int]:
+    """What changes whenever a file's bytes do: size, mtime, ctime (kernel-set) and inode."""
+    return (stat.st_size, stat.st_mtime_ns, stat.st_ctime_ns, stat.st_ino)
+
+
 class FileDigest(NamedTuple):
     sha256: str
     size: int
@@ -184,7 +189,7 @@ def copy_file(
                         )
                 copying.result()
         digest = known or digest
-        if not _same_file_state(before, os.stat(source)) or digest.size != before.st_size:
+        if stat_key(before) != stat_key(os.stat(source)) or digest.size != before.st_size:
             raise PublishError(
                 f"{source} changed while it was being copied to {target}: let whatever writes it "
                 "finish, then run again."
@@ -257,15 +262,6 @@ def _kernel_copy(source_fd: int, target_fd: int, size: int) -> None:
         if not chunk:
             break
         offset += os.pwrite(target_fd, chunk, offset)
-
-
-def _same_file_state(before: os.stat_result, after: os.stat_result) -> bool:
-    return (before.st_size, before.st_mtime_ns, before.st_ctime_ns, before.st_ino) == (
-        after.st_size,
-        after.st_mtime_ns,
-        after.st_ctime_ns,
-        after.st_ino,
-    )
 
 
 def _keep_mode(fd: int, path: Path) -> None:
