@@ -175,7 +175,7 @@ def copy_file(
     with source.open("rb") as reader, atomic_writer(target) as writer:
         before = os.fstat(reader.fileno())
         if before.st_size < PARALLEL_COPY_MIN_SIZE:
-            digest = _copy_and_scan(reader, writer, label, before.st_size, lines, known is None)
+            digest = _scan(reader, "copying", label, before.st_size, lines, known is None, writer)
         else:
             with ThreadPoolExecutor(1) as pool:
                 copying = pool.submit(
@@ -197,30 +197,6 @@ def copy_file(
     return digest
 
 
-def _copy_and_scan(
-    reader: BinaryIO,
-    writer: BinaryIO,
-    label: str,
-    total: int,
-    lines: LineCount | None,
-    hashing: bool,
-) -> FileDigest:
-    sha = hashlib.sha256() if hashing else None
-    buffer = bytearray(CHUNK_SIZE)
-    view = memoryview(buffer)
-    progress = Progress("copying", label, total)
-    while count := reader.readinto(buffer):
-        chunk = view[:count]
-        writer.write(chunk)
-        if sha is not None:
-            sha.update(chunk)
-        if lines is not None:
-            lines.add(buffer, count)
-        progress.add(count)
-    progress.finish()
-    return FileDigest(sha.hexdigest() if sha else "", progress.done)
-
-
 def _scan(
     stream: BinaryIO,
     verb: str,
@@ -228,17 +204,22 @@ def _scan(
     total: int,
     lines: LineCount | None = None,
     hashing: bool = True,
+    writer: BinaryIO | None = None,
 ) -> FileDigest:
-    """Read a stream once: its SHA-256 (unless not `hashing`), lines and progress as asked."""
+    """Read a stream once: its SHA-256 (unless not `hashing`), lines, a copy to `writer` and
+    progress, as asked."""
     progress = Progress(verb, label, total)
-    if hashing and lines is None and not progress.enabled:
+    if hashing and lines is None and writer is None and not progress.enabled:
         return FileDigest(hashlib.file_digest(stream, "sha256").hexdigest(), stream.tell())
     sha = hashlib.sha256() if hashing else None
     buffer = bytearray(CHUNK_SIZE)
     view = memoryview(buffer)
     while count := stream.readinto(buffer):
+        chunk = view[:count]
+        if writer is not None:
+            writer.write(chunk)
         if sha is not None:
-            sha.update(view[:count])
+            sha.update(chunk)
         if lines is not None:
             lines.add(buffer, count)
         progress.add(count)
