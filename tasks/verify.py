@@ -1,6 +1,6 @@
 """`doit verify`: do the manifest and the lock file tell the truth about the files on disk?
 
-Every file is read again (no cache is trusted) and hashed once, in parallel.
+Every file is read again (no cache is trusted) and hashed once, `hash_threads` at a time.
 """
 
 from __future__ import annotations
@@ -50,7 +50,7 @@ def verify(settings: Settings) -> tuple[list[Problem], int]:
     paths = {str(entry.get("path")) for _, entry in entries} | {
         entry["path"] for entry in lock["files"]
     }
-    digests = _digests(settings.root, sorted(paths))
+    digests = _digests(settings.root, sorted(paths), settings.hash_threads)
 
     version = manifest.get("dataset_version")
     for section, entry in entries:
@@ -129,14 +129,14 @@ def _load(reader, path: Path, label: str, name: str) -> tuple[dict[str, Any] | N
     return document, []
 
 
-def _digests(root: Path, paths: list[str]) -> dict[str, FileDigest | None]:
+def _digests(root: Path, paths: list[str], threads: int) -> dict[str, FileDigest | None]:
     def digest(path: str) -> FileDigest | None:
         target = root / path
         if not target.is_file() or not target.resolve().is_relative_to(root):
             return None
         return hash_file(target)
 
-    with ThreadPoolExecutor(2) as pool:
+    with ThreadPoolExecutor(threads) as pool:
         return dict(zip(paths, pool.map(digest, paths), strict=True))
 
 
