@@ -11,7 +11,7 @@ import argparse
 import sys
 from pathlib import Path
 
-from tasks.errors import PublishError
+from web_assets.errors import PublishError
 from tasks.runner import run_doit, setting_args
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent

@@ -12,7 +12,7 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import BinaryIO
 
-from tasks.errors import PublishError
+from web_assets.errors import PublishError
 
 MODEL_INPUT = "input"
 CLASSES = 3  # home, draw, away

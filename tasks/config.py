@@ -10,7 +10,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from tasks.errors import PublishError
+from web_assets.errors import PublishError
 
 DEFAULT_URI_TEMPLATE = (
     "https://raw.githubusercontent.com/Beautiful-Game-Oracle/The-Beautiful-Game-Oracle"

@@ -7,7 +7,7 @@ from pathlib import Path
 from typing import NamedTuple
 
 from tasks.config import Settings
-from tasks.errors import PublishError
+from web_assets.errors import PublishError
 
 HEADER_SCAN_LIMIT = 1 << 20
 HEADER_CHUNK = 16 << 10

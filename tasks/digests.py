@@ -21,7 +21,7 @@ from pathlib import Path
 from doit.dependency import FileChangedChecker
 
 from tasks import lock
-from tasks.errors import PublishError
+from web_assets.errors import PublishError
 from tasks.files import FileDigest, atomic_write_bytes, hash_file, stat_key
 
 CACHE_FILE = Path(".web-assets") / "digests.json"

@@ -13,7 +13,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any, BinaryIO, NamedTuple
 
-from tasks.errors import PublishError
+from web_assets.errors import PublishError
 
 CHUNK_SIZE = 1 << 20
 PARTIAL_SUFFIX = ".partial"

@@ -6,7 +6,7 @@ import subprocess
 from collections.abc import Collection
 from pathlib import Path
 
-from tasks.errors import PublishError
+from web_assets.errors import PublishError
 
 
 def git(root: Path, *args: str, check: bool = True) -> subprocess.CompletedProcess[str]:

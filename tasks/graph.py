@@ -22,7 +22,7 @@ from tasks.actions import (
     write_manifest,
 )
 from tasks.digests import ContentChecker
-from tasks.errors import PublishError
+from web_assets.errors import PublishError
 from tasks.plan import settings_changed
 from tasks.release import Release, load_release
 from tasks.report import SummaryReporter

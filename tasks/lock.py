@@ -8,7 +8,7 @@ import threading
 from collections.abc import Callable
 from pathlib import Path
 
-from tasks.errors import PublishError
+from web_assets.errors import PublishError
 
 _held: dict[Path, int] = {}
 _guard = threading.Lock()

@@ -9,7 +9,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from tasks.errors import PublishError
+from web_assets.errors import PublishError
 from tasks.files import is_records, read_json
 
 LOCK_FORMAT = 1

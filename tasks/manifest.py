@@ -12,7 +12,7 @@ from pathlib import Path, PurePosixPath
 from typing import Any, NamedTuple
 
 from tasks.config import TIMESTAMP_FORMAT
-from tasks.errors import PublishError
+from web_assets.errors import PublishError
 from tasks.files import is_records, read_json
 
 SECTIONS = ("models", "preprocessing")

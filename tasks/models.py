@@ -9,7 +9,7 @@ from typing import NamedTuple
 
 from tasks.config import Settings
 from tasks.datasets import Copy
-from tasks.errors import PublishError
+from web_assets.errors import PublishError
 
 MODEL_SUFFIX = ".onnx"
 BUNDLE_SUFFIX = "_preprocessing.json"

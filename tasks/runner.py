@@ -14,7 +14,7 @@ from doit.doit_cmd import DoitMain
 
 from tasks import lock
 from tasks.digests import close_cache
-from tasks.errors import PublishError
+from web_assets.errors import PublishError
 from tasks.graph import forget_release
 from tasks.release import load_release
 from tasks.report import Summary, SummaryReporter

@@ -10,7 +10,7 @@ from pathlib import Path, PurePosixPath
 from typing import Any, NamedTuple
 
 from tasks.config import Settings
-from tasks.errors import PublishError
+from web_assets.errors import PublishError
 from tasks.files import FileDigest, hash_file
 from tasks.lockfile import read_lock
 from tasks.manifest import SECTIONS, read_manifest, schema_problems, sri, uri_for

@@ -13,7 +13,7 @@ from conftest import make_sample, run_doit, snapshot
 from onnx import TensorProto, helper
 
 from tasks.checks import check_financial_keys, check_models, onnx_io
-from tasks.errors import PublishError
+from web_assets.errors import PublishError
 
 EXPORT = "artifacts/run_export"
 

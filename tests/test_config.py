@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from tasks.config import load_settings
-from tasks.errors import PublishError
+from web_assets.errors import PublishError
 
 PYPROJECT = """
 [tool.web-assets]

@@ -9,7 +9,7 @@ import jsonschema
 import pytest
 from conftest import REPO
 
-from tasks.errors import PublishError
+from web_assets.errors import PublishError
 from tasks.files import json_bytes
 from tasks.manifest import (
     Published,
