@@ -11,8 +11,8 @@ import argparse
 import sys
 from pathlib import Path
 
-from web_assets.errors import PublishError
 from tasks.runner import run_doit, setting_args
+from web_assets.errors import PublishError
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 

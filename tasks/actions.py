@@ -14,7 +14,6 @@ from tasks import checks, git, lock
 from tasks.config import Settings, format_timestamp
 from tasks.datasets import Copy
 from tasks.digests import cache_for
-from web_assets.errors import PublishError
 from tasks.files import LineCount, atomic_write_bytes, copy_file, json_bytes, partial_path
 from tasks.lockfile import build_lock, locked_file
 from tasks.manifest import (
@@ -26,6 +25,7 @@ from tasks.manifest import (
 )
 from tasks.release import Release
 from tasks.verify import verify
+from web_assets.errors import PublishError
 
 COMMIT_MESSAGE = "chore: update web assets for version {version}"
 

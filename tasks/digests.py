@@ -21,8 +21,8 @@ from pathlib import Path
 from doit.dependency import FileChangedChecker
 
 from tasks import lock
-from web_assets.errors import PublishError
 from tasks.files import FileDigest, atomic_write_bytes, hash_file, stat_key
+from web_assets.errors import PublishError
 
 CACHE_FILE = Path(".web-assets") / "digests.json"
 CACHE_FORMAT = 1

@@ -22,10 +22,10 @@ from tasks.actions import (
     write_manifest,
 )
 from tasks.digests import ContentChecker
-from web_assets.errors import PublishError
 from tasks.plan import settings_changed
 from tasks.release import Release, load_release
 from tasks.report import SummaryReporter
+from web_assets.errors import PublishError
 
 PUBLISH_TASKS = ["check", "datasets", "gather", "hash", "manifest", "lockfile", "commit"]
 # Every step that writes waits for the checks: bad input stops the run before any write.

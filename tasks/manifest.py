@@ -12,8 +12,8 @@ from pathlib import Path, PurePosixPath
 from typing import Any, NamedTuple
 
 from tasks.config import TIMESTAMP_FORMAT
-from web_assets.errors import PublishError
 from tasks.files import is_records, read_json
+from web_assets.errors import PublishError
 
 SECTIONS = ("models", "preprocessing")
 RUN_ID_PATTERN = re.compile(r"^run_(\d{8})-(\d{6})$")

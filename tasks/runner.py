@@ -14,10 +14,10 @@ from doit.doit_cmd import DoitMain
 
 from tasks import lock
 from tasks.digests import close_cache
-from web_assets.errors import PublishError
 from tasks.graph import forget_release
 from tasks.release import load_release
 from tasks.report import Summary, SummaryReporter
+from web_assets.errors import PublishError
 
 
 def load_dodo(root: Path) -> ModuleType:

@@ -10,10 +10,10 @@ from pathlib import Path, PurePosixPath
 from typing import Any, NamedTuple
 
 from tasks.config import Settings
-from web_assets.errors import PublishError
 from tasks.files import FileDigest, hash_file
 from tasks.lockfile import read_lock
 from tasks.manifest import SECTIONS, read_manifest, schema_problems, sri, uri_for
+from web_assets.errors import PublishError
 
 
 class Problem(NamedTuple):

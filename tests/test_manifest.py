@@ -9,7 +9,6 @@ import jsonschema
 import pytest
 from conftest import REPO
 
-from web_assets.errors import PublishError
 from tasks.files import json_bytes
 from tasks.manifest import (
     Published,
@@ -20,6 +19,7 @@ from tasks.manifest import (
     update_manifest,
     validate,
 )
+from web_assets.errors import PublishError
 
 EXAMPLE = json.loads((REPO / "web/public/fixtures/dev.json").read_text())
 TEMPLATE = "https://host.invalid/{version}/{filename}"
