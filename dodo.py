@@ -2,48 +2,52 @@
 
 from pathlib import Path
 
-from tasks import graph
+from tasks import context, creators
 
 PROJECT_ROOT = Path(__file__).resolve().parent
+# Loaded once, here: doit sets its command-line variables before it imports this file, and
+# `publish()` hands its settings in as PUBLISH_SETTINGS.
+LOADED = context.load(PROJECT_ROOT, globals().get("PUBLISH_SETTINGS"))
+RELEASE = LOADED.release
 
-DOIT_CONFIG = graph.doit_config()
+DOIT_CONFIG = creators.doit_config()
 
 
 def task_check():
     """Check that the web app can use the models and datasets, before anything is written."""
-    yield from graph.check_tasks(graph.release(PROJECT_ROOT))
+    yield from creators.check_tasks(LOADED)
 
 
 def task_datasets():
     """Copy the main and financial datasets (and team cache) into the web app's data folder."""
-    yield from graph.dataset_tasks(graph.release(PROJECT_ROOT))
+    yield from creators.dataset_tasks(RELEASE)
 
 
 def task_gather():
     """Copy the run's models and bundles into the export folder."""
-    yield from graph.gather_tasks(graph.release(PROJECT_ROOT))
+    yield from creators.gather_tasks(RELEASE)
 
 
 def task_hash():
     """Record the SHA-256 and size of every model and preprocessing bundle."""
-    yield from graph.hash_tasks(graph.release(PROJECT_ROOT))
+    yield from creators.hash_tasks(RELEASE)
 
 
 def task_manifest():
     """Rewrite the web app's manifest from the recorded hashes."""
-    return graph.manifest_task(graph.release(PROJECT_ROOT))
+    return creators.manifest_task(RELEASE)
 
 
 def task_lockfile():
     """Write the lock file: every published file with its digest, size and source."""
-    return graph.lockfile_task(graph.release(PROJECT_ROOT))
+    return creators.lockfile_task(RELEASE)
 
 
 def task_commit():
     """Commit the published files (and push when asked)."""
-    return graph.commit_task(graph.release(PROJECT_ROOT))
+    return creators.commit_task(RELEASE)
 
 
 def task_verify():
     """Re-read every published file and check it against the manifest and the lock file."""
-    return graph.verify_task(graph.release(PROJECT_ROOT))
+    return creators.verify_task(LOADED)

@@ -290,8 +290,8 @@ def w1_to_w3(base: Path, scale: float, repeat: int, table: Table) -> None:
 READS_PROBE = """
 import io, json, sys
 from pathlib import Path
-from tasks.digests import cache_for
-from tasks.runner import run_doit
+from web_assets.digests import cache_for
+from web_assets_doit.runner import run_doit
 root = Path(sys.argv[1])
 def rchar():
     return int(dict(line.split(": ") for line in Path("/proc/self/io").read_text().splitlines())["rchar"])

@@ -1,6 +1,1 @@
-"""web-asset-pipeline: publish a training run to the web app that serves its predictions."""
-
-from tasks.runner import publish
-from web_assets.errors import PublishError
-
-__all__ = ["PublishError", "publish"]
+"""The doit wiring of dodo.py: task creators, the file checker, the reporter. The library is web_assets."""

@@ -14,6 +14,7 @@ import pytest
 REPO = Path(__file__).resolve().parent.parent
 PROJECT_FILES = [
     "dodo.py",
+    "tasks",
     "pyproject.toml",
     "scripts",
     "artifacts",

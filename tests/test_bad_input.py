@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 from conftest import git, run_doit, snapshot
 
-from tasks import lock
+from web_assets import publish_lock
 
 EXPORT = "artifacts/run_export"
 
@@ -54,10 +54,8 @@ def manifest_with(content: str):
     return make
 
 
-def outside_dataset(root: Path) -> list[str]:
-    outside = root.parent / "outside.csv"
-    outside.write_bytes(b"season,home_team_name\n2024,Arsenal\n")
-    return ["dataset=../outside.csv"]
+def manifest_outside(root: Path) -> list[str]:
+    return ["manifest=../dev.json"]
 
 
 def data_dir_symlinked_out(root: Path) -> list[str]:
@@ -88,8 +86,13 @@ CASES = {
     "manifest not an object": (manifest_with("[]"), "not an object"),
     "manifest models not a list": (manifest_with('{"models": {}}'), "must be a list"),
     "two files, one id": (clashing_ids, "same model id"),
-    "path escapes by ..": (outside_dataset, "outside the project"),
-    "path escapes by symlink": (data_dir_symlinked_out, "outside the project"),
+    "output escapes by ..": (manifest_outside, "outside the project"),
+    "output through a symlink": (data_dir_symlinked_out, "symlink"),
+    "version in other digits": (given("version=٣"), "positive whole number"),
+    "version superscript": (given("version=²"), "positive whole number"),
+    "run dir empty": (given("run_dir="), "run_dir"),
+    "trained_at out of range": (given("trained_at=9999-12-31T23:59:59-01:00"), "RFC 3339"),
+    "uri template format spec": (given("uri_template=x/{filename:>99999999999}"), "plain"),
     "unknown setting": (given("verison=8"), "Unknown setting 'verison'"),
     "bad uri template": (given("uri_template=x/{name}"), "may only use"),
     "bad trained_at": (given("trained_at=yesterday"), "RFC 3339"),
@@ -136,11 +139,11 @@ def test_schema_violation_leaves_the_manifest_as_it_was(project):
 
 def test_a_second_publish_is_refused_while_one_runs(project):
     before = snapshot(project)
-    lock.acquire(project)  # this test process plays the publish that is running
+    publish_lock.take(project)  # this test process plays the publish that is running
     try:
         result = run_doit(project, "version=8")
     finally:
-        lock.release(project)
+        publish_lock.drop(project)
     assert result.status != 0
     assert "Another publish is running" in result.out
     assert f"pid {os.getpid()}" in result.out

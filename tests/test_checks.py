@@ -12,7 +12,7 @@ import pytest
 from conftest import make_sample, run_doit, snapshot
 from onnx import TensorProto, helper
 
-from tasks.checks import check_financial_keys, check_models, onnx_io
+from web_assets.checks import check_financial_keys, check_models, onnx_io
 from web_assets.errors import PublishError
 
 EXPORT = "artifacts/run_export"

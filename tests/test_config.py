@@ -1,11 +1,11 @@
-"""Settings: precedence, types and the project boundary."""
+"""Settings: precedence, types, inputs from anywhere and outputs inside the project."""
 
 from __future__ import annotations
 
 import pytest
 
-from tasks.config import load_settings
 from web_assets.errors import PublishError
+from web_assets.settings import resolve_settings
 
 PYPROJECT = """
 [tool.web-assets]
@@ -23,7 +23,7 @@ def root(tmp_path):
 
 
 def test_defaults_then_pyproject_then_command_line(root):
-    settings = load_settings(root, {"version": "9", "push": "false"}, environ={})
+    settings = resolve_settings(root, {"version": "9", "push": "false"}, environ={})
     assert settings.version == 9
     assert settings.push is False
     assert settings.dataset == root / "data/main.csv"
@@ -36,35 +36,73 @@ def test_missing_required_setting_says_where_to_set_it(tmp_path):
     with pytest.raises(
         PublishError, match=r"No dataset given: set `dataset` in \[tool.web-assets\]"
     ):
-        load_settings(tmp_path, environ={})
+        resolve_settings(tmp_path, environ={}).require_inputs()
 
 
 def test_unknown_setting_in_pyproject(root):
     (root / "pyproject.toml").write_text(PYPROJECT + "versoin = 3\n")
     with pytest.raises(PublishError, match=r"Unknown setting 'versoin' in pyproject\.toml"):
-        load_settings(root, environ={})
+        resolve_settings(root, environ={})
 
 
-@pytest.mark.parametrize("value", ["0", "-1", "8.5", "v8", "", True])
+@pytest.mark.parametrize("value", ["0", "-1", "8.5", "v8", True, "²", "٣"])
 def test_version_must_be_a_positive_whole_number(root, value):
     with pytest.raises(PublishError):
-        load_settings(root, {"version": value}, environ={})
+        resolve_settings(root, {"version": value}, environ={})
 
 
-def test_paths_inside_through_a_symlink_are_fine(root):
+def test_an_empty_version_is_no_version(root):
+    with pytest.raises(PublishError, match="No version given"):
+        resolve_settings(root, {"version": ""}, environ={}).require_inputs()
+
+
+def test_inputs_through_a_symlink_are_fine(root):
     (root / "real_data").mkdir()
     (root / "data").symlink_to(root / "real_data")
-    assert load_settings(root, environ={}).dataset == root / "real_data/main.csv"
+    assert resolve_settings(root, environ={}).dataset == root / "data/main.csv"
 
 
-@pytest.mark.parametrize("value", ["../x.csv", "/etc/passwd", "data/../../x.csv"])
-def test_paths_outside_the_project_are_refused(root, value):
+@pytest.mark.parametrize("value", ["../x.csv", "/data/runs/x.csv", "data/../../x.csv"])
+def test_inputs_may_live_outside_the_project(root, value):
+    settings = resolve_settings(root, {"dataset": value}, environ={})
+    assert settings.dataset == (root / value).resolve()
+
+
+def test_inputs_expand_the_home_folder(root, monkeypatch, tmp_path):
+    monkeypatch.setenv("HOME", str(tmp_path / "home"))
+    settings = resolve_settings(root, {"run_dir": "~/runs/run_1/export"}, environ={})
+    assert settings.run_dir == tmp_path / "home/runs/run_1/export"
+
+
+@pytest.mark.parametrize("value", ["../x.json", "/etc/x.json", "web/../../x.json"])
+def test_outputs_outside_the_project_are_refused(root, value):
     with pytest.raises(PublishError, match="outside the project"):
-        load_settings(root, {"dataset": value}, environ={})
+        resolve_settings(root, {"manifest": value}, environ={})
+
+
+def test_outputs_through_a_symlink_are_refused(root, tmp_path_factory):
+    elsewhere = tmp_path_factory.mktemp("elsewhere")
+    (root / "web").symlink_to(elsewhere)
+    with pytest.raises(PublishError, match="symlink"):
+        resolve_settings(root, environ={})
+
+
+@pytest.mark.parametrize(
+    "template", ["x/{filename:>99999999999}", "x/{filename!r}", "x/{filename.real}", "x/{nope}"]
+)
+def test_uri_templates_take_plain_fields_only(root, template):
+    with pytest.raises(PublishError, match="uri_template"):
+        resolve_settings(root, {"uri_template": template}, environ={})
+
+
+@pytest.mark.parametrize("value", ["9999-12-31T23:59:59-01:00", "last tuesday", "2025-11-28T10:15"])
+def test_bad_timestamps_are_one_line(root, value):
+    with pytest.raises(PublishError, match="trained_at"):
+        resolve_settings(root, {"trained_at": value}, environ={})
 
 
 def test_timestamps_are_normalised_to_utc(root):
-    settings = load_settings(
+    settings = resolve_settings(
         root, {"trained_at": "2025-11-28T11:15:00+01:00"}, environ={"SOURCE_DATE_EPOCH": "86400"}
     )
     assert settings.trained_at == "2025-11-28T10:15:00Z"
@@ -73,4 +111,4 @@ def test_timestamps_are_normalised_to_utc(root):
 
 def test_run_id_follows_the_web_apps_pattern(root):
     with pytest.raises(PublishError, match="run_id"):
-        load_settings(root, {"run_id": "run 1"}, environ={})
+        resolve_settings(root, {"run_id": "run 1"}, environ={})

@@ -12,9 +12,12 @@ import time
 import pytest
 from conftest import retrain
 
-from tasks.digests import RACY_NS, ContentChecker, DigestCache, cache_for, close_cache
-from tasks.files import PROGRESS_MIN_SIZE, copy_file, hash_file
-from tasks.runner import run_doit
+from tasks.checker import ContentChecker
+from web_assets.copying import copy_file
+from web_assets.digests import RACY_NS, DigestCache, cache_for, close_cache
+from web_assets.hashing import hash_file
+from web_assets.progress import PROGRESS_MIN_SIZE
+from web_assets_doit.runner import run_doit
 
 
 def settle() -> None:
@@ -122,7 +125,7 @@ def test_a_changed_model_is_read_once_in_a_whole_publish(project):
     assert sorted(summary.ran) == [
         "check:models",
         "commit",
-        "hash:performance_dense.onnx",
+        "hash:artifacts/run_export/performance_dense.onnx",
         "lockfile",
         "manifest",
     ]

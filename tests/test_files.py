@@ -8,7 +8,9 @@ import stat
 
 import pytest
 
-from tasks.files import atomic_write_bytes, atomic_writer, copy_file, hash_file
+from web_assets.atomic import atomic_write_bytes, atomic_writer
+from web_assets.copying import copy_file
+from web_assets.hashing import hash_file
 
 
 def test_copy_is_byte_for_byte_and_its_digest_is_the_copys(tmp_path):

@@ -5,25 +5,33 @@ from __future__ import annotations
 import pytest
 from conftest import make_sample
 
-from tasks.graph import commit_task, dataset_tasks, gather_tasks, hash_tasks, manifest_task
-from tasks.release import load_release
+from tasks.creators import commit_task, dataset_tasks, gather_tasks, hash_tasks, manifest_task
+from web_assets.release import load_release
+from web_assets.settings import resolve_settings
+
+
+def release_of(project, **given):
+    return load_release(resolve_settings(project, given, environ={}))
 
 
 @pytest.fixture
 def release(project):
-    return load_release(project)
+    return release_of(project)
 
 
 def test_hash_has_one_subtask_per_model_and_bundle_sorted(release):
     tasks = list(hash_tasks(release))
     names = [task["name"] for task in tasks]
     assert names == [
-        "financial_lens.onnx",
-        "market_gradient_boost.onnx",
-        "performance_dense.onnx",
-        "financial_lens_preprocessing.json",
-        "market_gradient_boost_preprocessing.json",
-        "performance_dense_preprocessing.json",
+        f"artifacts/run_export/{name}"
+        for name in (
+            "financial_lens.onnx",
+            "market_gradient_boost.onnx",
+            "performance_dense.onnx",
+            "financial_lens_preprocessing.json",
+            "market_gradient_boost_preprocessing.json",
+            "performance_dense_preprocessing.json",
+        )
     ]
     assert tasks[0]["file_dep"] == ["artifacts/run_export/financial_lens.onnx"]
 
@@ -37,22 +45,22 @@ def test_gather_copies_every_onnx_and_json_of_another_run_dir(project):
     make_sample.write_sample(project, run_dir, version=7, seed=3)
     (run_dir / "metrics.json").write_text("{}")
     (run_dir / "notes.txt").write_text("not published")
-    release = load_release(project, {"run_dir": "runs/run_20251128-101500"})
+    release = release_of(project, run_dir="runs/run_20251128-101500")
     tasks = [task for task in gather_tasks(release) if task["name"]]
-    assert "metrics.json" in [task["name"] for task in tasks]
-    assert "notes.txt" not in [task["name"] for task in tasks]
-    metrics = next(task for task in tasks if task["name"] == "metrics.json")
+    assert "artifacts/run_export/metrics.json" in [task["name"] for task in tasks]
+    assert "artifacts/run_export/notes.txt" not in [task["name"] for task in tasks]
+    metrics = next(task for task in tasks if task["name"] == "artifacts/run_export/metrics.json")
     assert metrics["file_dep"] == ["runs/run_20251128-101500/metrics.json"]
     assert metrics["targets"] == ["artifacts/run_export/metrics.json"]
     assert "artifacts/run_export/metrics.json" in commit_task(release)["file_dep"]
 
 
 def test_datasets_go_to_the_versioned_name(project):
-    release = load_release(project, {"version": "12"})
+    release = release_of(project, version="12")
     targets = {task["name"]: task["targets"] for task in dataset_tasks(release)}
     assert targets == {
-        "main": ["web/public/data/Dataset_Version_12.csv"],
-        "financial": ["web/public/data/financial_dataset.csv"],
+        "web/public/data/Dataset_Version_12.csv": ["web/public/data/Dataset_Version_12.csv"],
+        "web/public/data/financial_dataset.csv": ["web/public/data/financial_dataset.csv"],
     }
 
 

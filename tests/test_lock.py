@@ -5,7 +5,7 @@ from __future__ import annotations
 import threading
 import time
 
-from tasks import lock
+from web_assets import publish_lock
 
 
 def test_no_step_starts_before_the_first_taker_has_cleaned_up(tmp_path):
@@ -17,7 +17,7 @@ def test_no_step_starts_before_the_first_taker_has_cleaned_up(tmp_path):
         events.append("clean-up done")
 
     def step() -> None:
-        lock.acquire(tmp_path, first=clean_up)
+        publish_lock.take(tmp_path, first=clean_up)
         events.append("step")
 
     threads = [threading.Thread(target=step) for _ in range(3)]
@@ -25,14 +25,14 @@ def test_no_step_starts_before_the_first_taker_has_cleaned_up(tmp_path):
         thread.start()
     for thread in threads:
         thread.join()
-    lock.release(tmp_path)
+    publish_lock.drop(tmp_path)
     assert events == ["clean-up started", "clean-up done", "step", "step", "step"]
 
 
 def test_the_lock_is_free_again_after_release(tmp_path):
-    lock.acquire(tmp_path)
-    lock.release(tmp_path)
+    publish_lock.take(tmp_path)
+    publish_lock.drop(tmp_path)
     ran = []
-    lock.acquire(tmp_path, first=lambda: ran.append(True))
-    lock.release(tmp_path)
+    publish_lock.take(tmp_path, first=lambda: ran.append(True))
+    publish_lock.drop(tmp_path)
     assert ran == [True]

@@ -9,8 +9,9 @@ import jsonschema
 import pytest
 from conftest import REPO
 
-from tasks.files import json_bytes
-from tasks.manifest import (
+from web_assets.errors import PublishError
+from web_assets.jsonio import json_bytes
+from web_assets.manifest import (
     Published,
     read_manifest,
     run_id_from_path,
@@ -19,7 +20,6 @@ from tasks.manifest import (
     update_manifest,
     validate,
 )
-from web_assets.errors import PublishError
 
 EXAMPLE = json.loads((REPO / "web/public/fixtures/dev.json").read_text())
 TEMPLATE = "https://host.invalid/{version}/{filename}"

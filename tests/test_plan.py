@@ -60,14 +60,14 @@ def test_one_changed_model_plans_its_chain_with_digests(project):
     new_digest = hashlib.sha256(model.read_bytes()).hexdigest()[:8]
     text = agrees(project)
     assert f"{EXPORT}/performance_dense.onnx changed: {old_digest} -> {new_digest}" in text
-    assert "after hash:performance_dense.onnx, whose output it reads" in text
+    assert "after hash:artifacts/run_export/performance_dense.onnx, whose output it reads" in text
 
 
 def test_a_changed_version_plans_with_old_and_new(project):
     assert run_doit(project).status == 0
     text = agrees(project, "version=8")
     assert "setting version: 7 -> 8" in text
-    assert "web/public/data/Dataset_Version_8.csv is missing" in text
+    assert "would run: datasets:web/public/data/Dataset_Version_8.csv\n    never run" in text
 
 
 def test_plan_writes_nothing_of_the_release(project):

@@ -14,7 +14,7 @@ import jsonschema
 import pytest
 from conftest import git, make_sample, retrain, run_doit, snapshot
 
-from tasks.manifest import schema
+from web_assets.manifest import schema
 
 MODELS = ["financial_lens", "market_gradient_boost", "performance_dense"]
 EXPORT = "artifacts/run_export"
@@ -54,7 +54,10 @@ def test_fresh_clone_publish_changes_nothing_tracked(project):
     second = run_doit(project)
     assert second.status == 0, second.text
     assert second.ran == []
-    assert "datasets:main" in second.skipped and "commit" in second.skipped
+    assert (
+        "datasets:web/public/data/Dataset_Version_7.csv" in second.skipped
+        and "commit" in second.skipped
+    )
     assert "Nothing to publish" in second.out
 
 
@@ -128,7 +131,7 @@ def test_one_changed_model_reruns_its_hash_the_manifest_and_the_commit(project):
     assert sorted(result.ran) == [
         "check:models",
         "commit",
-        "hash:market_gradient_boost.onnx",
+        "hash:artifacts/run_export/market_gradient_boost.onnx",
         "lockfile",
         "manifest",
     ]
@@ -141,7 +144,12 @@ def test_changed_version_reruns_what_reads_it(project):
     assert run_doit(project).status == 0
     result = run_doit(project, "version=8")
     assert result.status == 0, result.text
-    assert set(result.ran) == {"datasets:main", "manifest", "lockfile", "commit"}
+    assert set(result.ran) == {
+        "datasets:web/public/data/Dataset_Version_8.csv",
+        "manifest",
+        "lockfile",
+        "commit",
+    }
     assert manifest(project)["dataset_version"] == "8"
     assert (project / "web/public/data/Dataset_Version_8.csv").exists()
 
@@ -156,14 +164,20 @@ def test_changed_uri_template_rewrites_uris(project):
     assert item["uri"] == "https://cdn.example.invalid/v7/performance_dense/performance_dense.onnx"
 
 
-def test_rerun_on_same_inputs_keeps_trained_at_and_bytes(project):
-    before = (project / MANIFEST).read_bytes()
+def test_a_new_run_id_brings_its_own_training_time(project):
     result = run_doit(project, "run_id=run_20990101-000000", env={"SOURCE_DATE_EPOCH": "0"})
     assert result.status == 0, result.text
     after = manifest(project)
+    # run_id and trained_at describe the same run: they change together.
     assert after["run_id"] == "run_20990101-000000"
-    # Neither a digest nor the version changed: the training time stays.
-    assert after["trained_at"] == json.loads(before)["trained_at"]
+    assert after["trained_at"] == "2099-01-01T00:00:00Z"
+
+
+def test_rerun_on_same_inputs_keeps_trained_at_and_bytes(project):
+    before = (project / MANIFEST).read_bytes()
+    result = run_doit(project, env={"SOURCE_DATE_EPOCH": "0"})
+    assert result.status == 0, result.text
+    assert (project / MANIFEST).read_bytes() == before
 
 
 def test_manifest_task_alone(project):
@@ -181,7 +195,11 @@ def test_manifest_alone_sees_a_retrained_model(project):
     retrain(model, seed=5)
     result = run_doit(project, "manifest")
     assert result.status == 0, result.text
-    assert result.ran == ["check:models", "hash:market_gradient_boost.onnx", "manifest"]
+    assert result.ran == [
+        "check:models",
+        "hash:artifacts/run_export/market_gradient_boost.onnx",
+        "manifest",
+    ]
     assert entry(manifest(project), "models", "market_gradient_boost")["sha256"] == sha256(model)
 
 
@@ -338,7 +356,7 @@ def test_script_runs_the_same_graph(project):
     assert manifest(project)["dataset_version"] == "9"
     assert (project / "web/public/data/Dataset_Version_9.csv").exists()
     assert commit_count(project) == 1
-    assert "hash:performance_dense.onnx" in result.stdout
+    assert "hash:artifacts/run_export/performance_dense.onnx" in result.stdout
 
     failing = subprocess.run([*command[:-2], "0"], cwd=project, capture_output=True, text=True)
     assert failing.returncode != 0
@@ -346,14 +364,14 @@ def test_script_runs_the_same_graph(project):
 
 
 def test_publish_from_python_returns_what_changed(project):
-    from tasks import publish
+    from web_assets import publish
 
     run_dir = new_run(project, version=9, seed=11)
     printed = io.StringIO()
     summary = publish(
         project,
         run_dir=run_dir,
-        dataset="data/processed/Dataset_Version_9.csv",
+        dataset=project / "data/processed/Dataset_Version_9.csv",
         version=9,
         out=printed,
     )
@@ -367,7 +385,7 @@ def test_publish_from_python_returns_what_changed(project):
     again = publish(
         project,
         run_dir=run_dir,
-        dataset="data/processed/Dataset_Version_9.csv",
+        dataset=project / "data/processed/Dataset_Version_9.csv",
         version=9,
         out=printed,
     )
@@ -375,20 +393,25 @@ def test_publish_from_python_returns_what_changed(project):
 
 
 def test_publish_from_python_leaves_the_callers_output_streams_alone(project, capsys):
-    from tasks import publish
+    from web_assets import publish
 
     run_dir = new_run(project, version=9, seed=12)
     for index in range(200):  # many small copies, so that two steps run at the same time
         (run_dir / f"notes_{index:03d}.json").write_text("{}")
     streams = (sys.stdout, sys.stderr)
-    publish(project, run_dir=run_dir, dataset="data/processed/Dataset_Version_9.csv", version=9)
+    publish(
+        project,
+        run_dir=run_dir,
+        dataset=project / "data/processed/Dataset_Version_9.csv",
+        version=9,
+    )
     assert (sys.stdout, sys.stderr) == streams
     print("training script goes on")
     assert "training script goes on" in capsys.readouterr().out
 
 
 def test_publish_from_python_raises_on_bad_input(project):
-    from tasks import PublishError, publish
+    from web_assets import PublishError, publish
 
     with pytest.raises(PublishError, match="positive whole number"):
         publish(project, version=0)

@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from tasks.serve import make_server
+from web_assets_doit.serve import make_server
 
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 # Without the background-networking flags Chromium keeps calling hosts this closed network refuses.

@@ -9,7 +9,6 @@ write in the same clock tick could otherwise leave the stat unchanged.
 
 from __future__ import annotations
 
-import atexit
 import json
 import os
 import threading
@@ -18,11 +17,10 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
-from doit.dependency import FileChangedChecker
-
-from tasks import lock
-from tasks.files import FileDigest, atomic_write_bytes, hash_file, stat_key
+from web_assets import publish_lock
+from web_assets.atomic import atomic_write_bytes
 from web_assets.errors import PublishError
+from web_assets.hashing import FileDigest, hash_file, stat_key
 
 CACHE_FILE = Path(".web-assets") / "digests.json"
 CACHE_FORMAT = 1
@@ -147,7 +145,7 @@ class DigestCache:
             if not self._dirty:
                 return
             try:
-                lock.acquire(self.root)
+                publish_lock.take(self.root)
             except PublishError:
                 return
             entries = {
@@ -186,23 +184,3 @@ def close_cache(root: Path) -> None:
         cache = _caches.pop(Path(os.path.abspath(root)), None)
     if cache is not None:
         cache.save()
-
-
-atexit.register(save_caches)
-
-
-class ContentChecker(FileChangedChecker):
-    """doit's file_dep check by SHA-256 content, through the project's digest cache.
-
-    doit runs with the project root as working folder, so that is the cache's root.
-    """
-
-    def __init__(self) -> None:
-        self.cache = cache_for(Path.cwd())
-
-    def check_modified(self, file_path, file_stat, state) -> bool:
-        return list(self.cache.digest(file_path, file_stat)) != state
-
-    def get_state(self, dep, current_state):
-        state = list(self.cache.digest(dep))
-        return None if state == current_state else state

@@ -18,10 +18,10 @@ def lock_path(root: Path) -> Path:
     return root / ".web-assets" / "publish.lock"
 
 
-def acquire(root: Path, first: Callable[[], None] | None = None) -> None:
+def take(root: Path, first: Callable[[], None] | None = None) -> None:
     """Take the project's lock for this process, or refuse if another process has it.
 
-    Taken by the first step that writes and kept until `release` or the process ends, so a
+    Taken by the first step that writes and kept until `drop` or the process ends, so a
     second `doit` started meanwhile stops before it writes anything. `first` runs once, when the
     lock is taken, before any other thread of this process gets past this call.
     """
@@ -47,7 +47,7 @@ def acquire(root: Path, first: Callable[[], None] | None = None) -> None:
             first()
 
 
-def release(root: Path) -> None:
+def drop(root: Path) -> None:
     path = lock_path(root)
     with _guard:
         fd = _held.pop(path, None)

@@ -11,9 +11,9 @@ from importlib import resources
 from pathlib import Path, PurePosixPath
 from typing import Any, NamedTuple
 
-from tasks.config import TIMESTAMP_FORMAT
-from tasks.files import is_records, read_json
 from web_assets.errors import PublishError
+from web_assets.jsonio import is_records, read_json
+from web_assets.settings import TIMESTAMP_FORMAT
 
 SECTIONS = ("models", "preprocessing")
 RUN_ID_PATTERN = re.compile(r"^run_(\d{8})-(\d{6})$")
@@ -48,7 +48,9 @@ class ManifestUpdate(NamedTuple):
 @cache
 def schema() -> dict[str, Any]:
     """The project's copy of the web app's manifest schema."""
-    text = resources.files("tasks").joinpath("contract/manifest_schema.json").read_text("utf-8")
+    text = (
+        resources.files("web_assets").joinpath("contract/manifest_schema.json").read_text("utf-8")
+    )
     return json.loads(text)
 
 
@@ -100,6 +102,32 @@ def _run_id_at(timestamp: str) -> str:
         return "run_" + re.sub(r"[^a-zA-Z0-9._-]", "", timestamp)
 
 
+def run_identity(
+    *,
+    run_id: str | None,
+    trained_at: str | None,
+    old_run_id: str | None,
+    old_trained_at: str | None,
+    content_changed: bool,
+    default_time: str,
+) -> tuple[str, str]:
+    """The run id and training time a publish states: the one place both are decided.
+
+    Given values win. A run id that carries a timestamp (`run_YYYYMMDD-HHMMSS`) is its training
+    time. While nothing changed, the manifest's pair is kept; new content with neither given gets
+    `default_time` and a run id made from it, so the two always describe the same run.
+    """
+    if trained_at is None and run_id is not None:
+        trained_at = run_id_time(run_id)
+    if not content_changed:
+        if trained_at is None and run_id in (None, old_run_id):
+            trained_at = old_trained_at
+        if run_id is None and trained_at is not None and trained_at == old_trained_at:
+            run_id = old_run_id
+    trained_at = trained_at or default_time
+    return run_id or _run_id_at(trained_at), trained_at
+
+
 def uri_for(template: str, *, filename: str, version: int, id: str) -> str:
     return template.format(filename=filename, version=version, id=id)
 
@@ -117,9 +145,8 @@ def update_manifest(
 ) -> ManifestUpdate:
     """The manifest with our fields set from `models` and `bundles`; every other field kept in place.
 
-    `run_id` and `trained_at` are what this publish states (None: keep the old ones). A new
-    `trained_at` is taken only when a digest or the version changed: from `run_id`'s timestamp,
-    else `default_time`.
+    `run_id` and `trained_at` are what this publish was given (None: not given); `run_identity`
+    decides what the manifest states.
     """
     manifest = dict(old) if old is not None else {}
     changes: list[Change] = []
@@ -137,14 +164,14 @@ def update_manifest(
     manifest["dataset_version"] = version if is_number else str(version)
     content_changed = old is None or bool(changes) or str(old_version) != str(version)
 
-    if trained_at is None and (content_changed or "trained_at" not in manifest):
-        trained_at = (run_id and run_id_time(run_id)) or default_time
-    if trained_at is not None:
-        manifest["trained_at"] = trained_at
-    if run_id is not None:
-        manifest["run_id"] = run_id
-    elif "run_id" not in manifest:
-        manifest["run_id"] = _run_id_at(manifest["trained_at"])
+    manifest["run_id"], manifest["trained_at"] = run_identity(
+        run_id=run_id,
+        trained_at=trained_at,
+        old_run_id=manifest.get("run_id"),
+        old_trained_at=manifest.get("trained_at"),
+        content_changed=content_changed,
+        default_time=default_time,
+    )
     return ManifestUpdate(
         _ordered(manifest, fresh=old is None),
         changes,

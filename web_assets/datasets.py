@@ -6,8 +6,8 @@ import csv
 from pathlib import Path
 from typing import NamedTuple
 
-from tasks.config import Settings
 from web_assets.errors import PublishError
+from web_assets.settings import Settings
 
 HEADER_SCAN_LIMIT = 1 << 20
 HEADER_CHUNK = 16 << 10

@@ -9,11 +9,11 @@ from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path, PurePosixPath
 from typing import Any, NamedTuple
 
-from tasks.config import Settings
-from tasks.files import FileDigest, hash_file
-from tasks.lockfile import read_lock
-from tasks.manifest import SECTIONS, read_manifest, schema_problems, sri, uri_for
 from web_assets.errors import PublishError
+from web_assets.hashing import FileDigest, hash_file
+from web_assets.lockfile import read_lock
+from web_assets.manifest import SECTIONS, read_manifest, schema_problems, sri, uri_for
+from web_assets.settings import Settings
 
 
 class Problem(NamedTuple):

@@ -8,31 +8,15 @@ output of a step that would run (its target, or its result) would run after it.
 
 from __future__ import annotations
 
-import json
 import sys
 from pathlib import Path
-from typing import Any, NamedTuple
+from typing import NamedTuple
 
 from doit.cmd_base import DoitCmdBase
 from doit.control import TaskControl
 
-from tasks.digests import cache_for
-
-SETTINGS_KEY = "_settings"
-
-
-class settings_changed:
-    """Up to date while these settings are what the last run saw; keeps them to show old -> new."""
-
-    def __init__(self, settings: dict[str, Any]):
-        # Through JSON, so a tuple compares equal to the list saved last time.
-        self.settings = json.loads(json.dumps(settings))
-
-    def configure_task(self, task) -> None:
-        task.value_savers.append(lambda: {SETTINGS_KEY: self.settings})
-
-    def __call__(self, task, values) -> bool:
-        return values.get(SETTINGS_KEY) == self.settings
+from web_assets.digests import cache_for
+from web_assets_doit.uptodate import SETTINGS_KEY, settings_changed
 
 
 class Step(NamedTuple):

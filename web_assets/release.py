@@ -6,12 +6,12 @@ from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
 
-from tasks.checks import refuse_stale_financial, require_columns
-from tasks.config import Settings, load_settings
-from tasks.datasets import Copy, dataset_copies, read_csv_header
-from tasks.lockfile import read_lock
-from tasks.manifest import read_manifest
-from tasks.models import ExportPlan, plan_export
+from web_assets.checks import refuse_stale_financial, require_columns
+from web_assets.datasets import Copy, dataset_copies, read_csv_header
+from web_assets.lockfile import read_lock
+from web_assets.manifest import read_manifest, run_id_from_path
+from web_assets.models import ExportPlan, plan_export
+from web_assets.settings import Settings
 
 
 @dataclass(frozen=True)
@@ -28,6 +28,11 @@ class Release:
         artefacts = self.export.models + self.export.bundles
         return {artefact.path: gathered.get(artefact.path, artefact.path) for artefact in artefacts}
 
+    @property
+    def run_id(self) -> str | None:
+        """The run id this release states: given, else the run folder's `run_YYYYMMDD-HHMMSS` name."""
+        return self.settings.run_id or run_id_from_path(self.settings.run_dir.as_posix())
+
     def export_files(self) -> list[Path]:
         """Every file of the export folder that this release publishes."""
         paths = {copy.target for copy in self.export.gathered}
@@ -40,9 +45,9 @@ class Release:
         return [*datasets, *self.export_files(), self.settings.manifest, self.settings.lock_file]
 
 
-def load_release(root: Path, overrides: dict[str, str] | None = None) -> Release:
-    """Settings and inputs, every check that needs no large read done: a bad input stops here."""
-    settings = load_settings(root, overrides)
+def load_release(settings: Settings) -> Release:
+    """The files the settings name, every check that needs no large read done: bad input stops here."""
+    settings.require_inputs()
     columns = {
         "main": read_csv_header(settings.dataset, "dataset"),
         "financial": read_csv_header(settings.financial_dataset, "financial_dataset"),

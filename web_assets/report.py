@@ -5,10 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from doit.reporter import ConsoleReporter
-
-from tasks.digests import save_caches
-from tasks.manifest import Change
+from web_assets.manifest import Change
 
 
 @dataclass
@@ -79,36 +76,3 @@ def _short(digest: str | None) -> str:
 
 def _size(size: int | None) -> str:
     return "?" if size is None else f"{size:,} B"
-
-
-class SummaryReporter(ConsoleReporter):
-    """doit's console output, then the summary."""
-
-    desc = "console output and a publish summary"
-
-    def __init__(self, outstream, options):
-        super().__init__(outstream, options)
-        self.summary = Summary()
-
-    def add_success(self, task):
-        super().add_success(task)
-        if not task.actions or task.name.startswith("_"):
-            return
-        self.summary.ran.append(task.name)
-        if task.name.startswith("datasets:"):
-            self.summary.datasets.append(task.values)
-        elif task.name in ("manifest", "commit"):
-            setattr(self.summary, task.name, task.values)
-
-    def add_failure(self, task, fail):
-        super().add_failure(task, fail)
-        self.summary.failures.append(f"{task.name}: {fail.get_msg().strip()}")
-
-    def runtime_error(self, msg):
-        super().runtime_error(msg)
-        self.summary.failures.append(msg)
-
-    def complete_run(self):
-        save_caches()
-        super().complete_run()
-        self.write("".join(f"{line}\n" for line in self.summary.lines()))

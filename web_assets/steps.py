@@ -1,4 +1,4 @@
-"""What each doit step does to the files: the I/O edge. Each returns the values doit records."""
+"""What each step of a publish does to the files: the I/O edge. Each returns the values it records."""
 
 from __future__ import annotations
 
@@ -8,48 +8,28 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from doit.exceptions import TaskFailed
-
-from tasks import checks, git, lock
-from tasks.config import Settings, format_timestamp
-from tasks.datasets import Copy
-from tasks.digests import cache_for
-from tasks.files import LineCount, atomic_write_bytes, copy_file, json_bytes, partial_path
-from tasks.lockfile import build_lock, locked_file
-from tasks.manifest import (
+from web_assets import checks, git
+from web_assets.atomic import atomic_write_bytes, partial_path
+from web_assets.copying import copy_file
+from web_assets.datasets import Copy
+from web_assets.digests import cache_for
+from web_assets.hashing import LineCount
+from web_assets.jsonio import json_bytes
+from web_assets.lockfile import build_lock, locked_file
+from web_assets.manifest import (
     Published,
     read_manifest,
-    run_id_from_path,
     update_manifest,
     validate,
 )
-from tasks.release import Release
-from tasks.verify import verify
-from web_assets.errors import PublishError
+from web_assets.release import Release
+from web_assets.settings import format_timestamp
 
 COMMIT_MESSAGE = "chore: update web assets for version {version}"
 
 
-def run_step(
-    release: Release, step, *args: Any, dependencies: list[str], **values: Any
-) -> dict[str, Any] | TaskFailed:
-    """Run one step under the project lock; a PublishError becomes a clean task failure.
-
-    The first step to take the lock first clears what an interrupted run left half-written.
-    Then the step's inputs are hashed, in parallel, for doit's record of them: doit would
-    otherwise hash each new input one after the other, in its main thread.
-    """
-    settings = release.settings
-    try:
-        lock.acquire(settings.root, first=lambda: _remove_partials(release))
-        result = step(*args, **values)
-        cache_for(settings.root).digest_all(dependencies, settings.hash_threads)
-        return result
-    except PublishError as err:
-        return TaskFailed(str(err))
-
-
-def _remove_partials(release: Release) -> None:
+def remove_partials(release: Release) -> None:
+    """Clear what an interrupted run left half-written (run once the project lock is taken)."""
     for path in release.published_files():
         partial_path(path).unlink(missing_ok=True)
 
@@ -67,7 +47,7 @@ def publish_copy(root: Path, copy: Copy, count_rows: bool = False) -> dict[str, 
     cache.record_written(copy.target, digest)
     values = {
         "target": target,
-        "source": copy.source.relative_to(root).as_posix(),
+        "source": shown(root, copy.source),
         "sha256": digest.sha256,
         "size_bytes": digest.size,
     }
@@ -108,8 +88,8 @@ def write_manifest(release: Release, digests: dict[str, dict[str, Any]]) -> dict
             Published(
                 artefact.id,
                 settings.relative(artefact.path),
-                digests[artefact.path.name]["sha256"],
-                digests[artefact.path.name]["size_bytes"],
+                digests[settings.relative(artefact.path)]["sha256"],
+                digests[settings.relative(artefact.path)]["size_bytes"],
             )
             for artefact in artefacts
         ]
@@ -121,7 +101,7 @@ def write_manifest(release: Release, digests: dict[str, dict[str, Any]]) -> dict
         bundles=published(release.export.bundles),
         version=settings.version,
         uri_template=settings.uri_template,
-        run_id=settings.run_id or run_id_from_path(settings.relative(settings.run_dir)),
+        run_id=release.run_id,
         trained_at=settings.trained_at,
         default_time=settings.source_date_epoch or format_timestamp(datetime.now(UTC)),
     )
@@ -147,7 +127,7 @@ def write_lock(
     settings = release.settings
     files = []
     for copy in release.datasets:
-        copied = datasets[copy.name]
+        copied = datasets[settings.relative(copy.target)]
         is_dataset = copy.name in release.columns
         rows = {"rows": copied["rows"], "columns": release.columns[copy.name]} if is_dataset else {}
         files.append(
@@ -167,8 +147,8 @@ def write_lock(
         ("preprocessing", release.export.bundles),
     ):
         for artefact in artefacts:
-            digest = digests[artefact.path.name]
-            gathered = gather.get(artefact.path.name)
+            digest = digests[settings.relative(artefact.path)]
+            gathered = gather.get(settings.relative(artefact.path))
             source = gathered or {"source": settings.relative(artefact.path), **digest}
             files.append(
                 locked_file(
@@ -197,19 +177,6 @@ def write_if_changed(root: Path, path: Path, data: bytes) -> bool:
     return True
 
 
-def run_verify(settings: Settings) -> TaskFailed | None:
-    """Print one line per problem and a summary; fail when there is any problem."""
-    problems, files = verify(settings)
-    for problem in problems:
-        print(f"verify: {problem.line()}")
-    if problems:
-        return TaskFailed(
-            f"verify: {len(problems)} problem(s) in {files} files; see the lines above."
-        )
-    print(f"verify: {files} files match the manifest and the lock file.")
-    return None
-
-
 def commit_release(release: Release) -> dict[str, Any]:
     settings = release.settings
     root = settings.root
@@ -229,3 +196,8 @@ def commit_release(release: Release) -> dict[str, Any]:
             git.push(root, settings.remote, branch)
             pushed = f"{settings.remote} {branch}"
     return {"commit": sha, "reason": reason, "pushed": pushed}
+
+
+def shown(root: Path, path: Path) -> str:
+    """A source as the lock file names it: relative inside the project, absolute outside."""
+    return path.relative_to(root).as_posix() if path.is_relative_to(root) else str(path)

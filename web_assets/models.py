@@ -7,9 +7,9 @@ from collections import defaultdict
 from pathlib import Path
 from typing import NamedTuple
 
-from tasks.config import Settings
-from tasks.datasets import Copy
+from web_assets.datasets import Copy
 from web_assets.errors import PublishError
+from web_assets.settings import Settings
 
 MODEL_SUFFIX = ".onnx"
 BUNDLE_SUFFIX = "_preprocessing.json"

@@ -9,8 +9,8 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from tasks.files import is_records, read_json
 from web_assets.errors import PublishError
+from web_assets.jsonio import is_records, read_json
 
 LOCK_FORMAT = 1
 

@@ -1,0 +1,203 @@
+"""Task creators: a release as doit task dicts. dodo.py calls these and nothing else.
+
+Subtasks are named by the file they write, relative to the project, as in doit's own dodo.py.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from functools import partial
+from typing import Any
+
+from tasks.checker import ContentChecker
+from tasks.context import Loaded
+from tasks.reporter import SummaryReporter
+from tasks.step import fail, run_step, run_verify
+from web_assets.release import Release
+from web_assets.steps import (
+    check_datasets,
+    check_models,
+    commit_release,
+    publish_copy,
+    record_digest,
+    remove_partials,
+    write_lock,
+    write_manifest,
+)
+from web_assets_doit.uptodate import settings_changed
+
+PUBLISH_TASKS = ["check", "datasets", "gather", "hash", "manifest", "lockfile", "commit"]
+# Every step that writes waits for the checks: bad input stops the run before any write.
+CHECKED = ["check"]
+Task = dict[str, Any]
+
+
+def doit_config() -> dict[str, Any]:
+    return {
+        "default_tasks": PUBLISH_TASKS,
+        "reporter": SummaryReporter,
+        "check_file_uptodate": ContentChecker,
+    }
+
+
+def _action(release: Release, step: Callable[..., Any], *args: Any) -> tuple:
+    settings = release.settings
+    clean_up = partial(remove_partials, release)
+    return (run_step, [settings.root, settings.hash_threads, clean_up, step, *args])
+
+
+def check_tasks(loaded: Loaded) -> Iterator[Task]:
+    release = loaded.release
+    if release is None:
+        # The problem found at load time, reported by the step every writing step waits for.
+        yield {
+            "name": "inputs",
+            "doc": "the settings and inputs could not be loaded",
+            "actions": [(fail, [loaded.problem])],
+            "uptodate": [False],
+        }
+        return
+    settings = release.settings
+    if settings.check_models:
+        yield {
+            "name": "models",
+            "doc": "each model loads in the web app: input, width, probabilities",
+            "file_dep": [settings.shown(source) for source in release.sources.values()],
+            "actions": [_action(release, check_models, release)],
+        }
+    if settings.check_financial_keys and settings.main_columns and settings.financial_columns:
+        yield {
+            "name": "datasets",
+            "doc": "the financial dataset's keys meet the main dataset's rows",
+            "file_dep": [
+                settings.shown(settings.dataset),
+                settings.shown(settings.financial_dataset),
+            ],
+            "actions": [_action(release, check_datasets, release)],
+            "uptodate": [
+                settings_changed(
+                    {"main": settings.main_columns, "financial": settings.financial_columns}
+                )
+            ],
+        }
+
+
+def dataset_tasks(release: Release | None) -> Iterator[Task]:
+    if release is None:
+        return
+    settings = release.settings
+    for copy in release.datasets:
+        target = settings.relative(copy.target)
+        count_rows = copy.target.suffix.lower() == ".csv"
+        yield {
+            "name": target,
+            "doc": f"copy {copy.source.name} to {target}",
+            "file_dep": [settings.shown(copy.source)],
+            "targets": [target],
+            "actions": [_action(release, publish_copy, settings.root, copy, count_rows)],
+            "uptodate": [settings_changed({"target": target})],
+            "task_dep": CHECKED,
+        }
+
+
+def gather_tasks(release: Release | None) -> Iterator[Task]:
+    if release is None:
+        return
+    settings = release.settings
+    for copy in release.export.gathered:
+        target = settings.relative(copy.target)
+        yield {
+            "name": target,
+            "doc": f"copy {copy.source.name} from the run into the export folder",
+            "file_dep": [settings.shown(copy.source)],
+            "targets": [target],
+            "actions": [_action(release, publish_copy, settings.root, copy)],
+            "task_dep": CHECKED,
+        }
+
+
+def hash_tasks(release: Release | None) -> Iterator[Task]:
+    if release is None:
+        return
+    settings = release.settings
+    for artefact in release.export.models + release.export.bundles:
+        path = settings.relative(artefact.path)
+        yield {
+            "name": path,
+            "doc": f"record the SHA-256 and size of {path}",
+            "file_dep": [path],
+            "actions": [_action(release, record_digest, settings.root, artefact.path)],
+            "task_dep": CHECKED,
+        }
+
+
+def manifest_task(release: Release | None) -> Task:
+    if release is None:
+        return {"actions": None, "task_dep": CHECKED}
+    settings = release.settings
+    return {
+        "getargs": {"digests": ("hash", None)},
+        "targets": [settings.relative(settings.manifest)],
+        "actions": [_action(release, write_manifest, release)],
+        # getargs alone makes `hash` a setup task, which doit runs only once this task is already
+        # out of date: then `doit manifest` would miss a changed model. task_dep runs it first.
+        "task_dep": [*CHECKED, "hash"],
+        "uptodate": [
+            settings_changed(
+                {
+                    "version": settings.version,
+                    "uri_template": settings.uri_template,
+                    "run_dir": settings.shown(settings.run_dir),
+                    "run_id": settings.run_id,
+                    "trained_at": settings.trained_at,
+                }
+            )
+        ],
+    }
+
+
+def lockfile_task(release: Release | None) -> Task:
+    if release is None:
+        return {"actions": None, "task_dep": CHECKED}
+    settings = release.settings
+    return {
+        "getargs": {
+            "datasets": ("datasets", None),
+            "gather": ("gather", None),
+            "digests": ("hash", None),
+        },
+        "targets": [settings.relative(settings.lock_file)],
+        "actions": [_action(release, write_lock, release)],
+        "task_dep": [*CHECKED, "datasets", "gather", "hash"],
+        "uptodate": [settings_changed({"version": settings.version})],
+    }
+
+
+def commit_task(release: Release | None) -> Task:
+    if release is None:
+        return {"actions": None, "task_dep": CHECKED}
+    settings = release.settings
+    return {
+        "file_dep": [settings.relative(path) for path in release.published_files()],
+        "actions": [_action(release, commit_release, release)],
+        "task_dep": CHECKED,
+        "uptodate": [
+            settings_changed(
+                {
+                    "version": settings.version,
+                    "commit": settings.commit,
+                    "push": settings.push,
+                    "remote": settings.remote,
+                    "branch": settings.branch,
+                }
+            )
+        ],
+    }
+
+
+def verify_task(loaded: Loaded) -> Task:
+    return {
+        "actions": [(run_verify, [loaded.settings, loaded.problem])],
+        "uptodate": [False],
+        "verbosity": 2,
+    }

@@ -1,0 +1,62 @@
+"""doit's console output, then the summary a person reads."""
+
+from __future__ import annotations
+
+import sys
+
+from doit.reporter import ConsoleReporter
+
+from web_assets.digests import save_caches
+from web_assets.report import Summary
+
+# The step that reports bad settings or inputs found when dodo.py loaded (see creators.check_tasks).
+LOAD_PROBLEM = "check:inputs"
+
+
+class SummaryReporter(ConsoleReporter):
+    """doit's console output, then the summary."""
+
+    desc = "console output and a publish summary"
+
+    def __init__(self, outstream, options):
+        super().__init__(outstream, options)
+        self.summary = Summary()
+        # Taken now: while steps run in threads, sys.stderr may be another step's capture.
+        self.errstream = sys.stderr
+        self.refused = ""
+
+    def execute_task(self, task):
+        if task.name != LOAD_PROBLEM:
+            super().execute_task(task)
+
+    def add_success(self, task):
+        super().add_success(task)
+        if not task.actions or task.name.startswith("_"):
+            return
+        self.summary.ran.append(task.name)
+        if task.name.startswith("datasets:"):
+            self.summary.datasets.append(task.values)
+        elif task.name in ("manifest", "commit"):
+            setattr(self.summary, task.name, task.values)
+
+    def add_failure(self, task, fail):
+        if task.name == LOAD_PROBLEM:
+            # Bad input is one line on stderr, as doit prints a dodo.py that cannot load.
+            self.refused = fail.get_msg().strip()
+            self.summary.failures.append(self.refused)
+            return
+        super().add_failure(task, fail)
+        self.summary.failures.append(f"{task.name}: {fail.get_msg().strip()}")
+
+    def runtime_error(self, msg):
+        super().runtime_error(msg)
+        self.summary.failures.append(msg)
+
+    def complete_run(self):
+        save_caches()
+        if self.refused:
+            self.errstream.write(f"ERROR: {self.refused}\n")
+            self.errstream.flush()
+            return
+        super().complete_run()
+        self.write("".join(f"{line}\n" for line in self.summary.lines()))

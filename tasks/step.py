@@ -1,0 +1,59 @@
+"""How a library step runs as a doit action: under the project lock, failures as task failures."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+from doit.exceptions import TaskFailed
+
+from web_assets import publish_lock
+from web_assets.digests import cache_for
+from web_assets.errors import PublishError
+from web_assets.settings import Settings
+from web_assets.verify import verify
+
+
+def run_step(
+    root: Path,
+    hash_threads: int,
+    clean_up: Callable[[], None],
+    step: Callable[..., Any],
+    *args: Any,
+    dependencies: list[str],
+    **values: Any,
+) -> Any:
+    """Run one step under the project lock; a PublishError becomes a clean task failure.
+
+    The first step to take the lock first runs `clean_up` (what an interrupted run left
+    half-written). Then the step's inputs are hashed, in parallel, for doit's record of them:
+    doit would otherwise hash each new input one after the other, in its main thread.
+    """
+    try:
+        publish_lock.take(root, first=clean_up)
+        result = step(*args, **values)
+        cache_for(root).digest_all(dependencies, hash_threads)
+        return result
+    except PublishError as err:
+        return TaskFailed(str(err))
+
+
+def fail(message: str) -> TaskFailed:
+    """An action that reports a problem found while loading the release."""
+    return TaskFailed(message)
+
+
+def run_verify(settings: Settings | None, problem: str | None) -> TaskFailed | None:
+    """Print one line per problem and a summary; fail when there is any problem."""
+    if settings is None:
+        return TaskFailed(str(problem))
+    problems, files = verify(settings)
+    for found in problems:
+        print(f"verify: {found.line()}")
+    if problems:
+        return TaskFailed(
+            f"verify: {len(problems)} problem(s) in {files} files; see the lines above."
+        )
+    print(f"verify: {files} files match the manifest and the lock file.")
+    return None

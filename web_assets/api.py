@@ -1,0 +1,48 @@
+"""`publish()`: the Python API, for training code that publishes as its last line."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import Any, TextIO
+
+from web_assets.errors import PublishError
+from web_assets.report import Summary
+from web_assets.settings import INPUTS, resolve_settings
+
+
+def from_here(given: dict[str, Any]) -> dict[str, Any]:
+    """Input paths as the caller means them: relative to the current folder, `~` expanded."""
+    return {
+        name: os.path.abspath(os.path.expanduser(value))
+        if name in INPUTS and isinstance(value, str | os.PathLike) and os.fspath(value)
+        else value
+        for name, value in given.items()
+        if value is not None
+    }
+
+
+def publish(
+    root: Path | str = ".",
+    *,
+    tasks: tuple[str, ...] = (),
+    out: TextIO | None = None,
+    **settings: Any,
+) -> Summary:
+    """Publish a run as `doit` would, in this process; the summary says what changed.
+
+    Settings go by name with their Python types (`run_dir`, `dataset`, `financial_dataset`,
+    `version`, `push`, `main_columns=[...]`, ...); relative input paths are relative to the
+    current folder. Raises PublishError, with every failure's message, when the publish fails.
+    """
+    root = Path(root).resolve()
+    given = from_here(settings)
+    # A misspelt or mistyped setting stops here, before doit starts.
+    resolve_settings(root, given, source="publish()")
+    from web_assets_doit.runner import run_doit  # doit is imported only to run it
+
+    status, summary = run_doit(root, list(tasks), out, given=given)
+    if status != 0:
+        details = "\n".join(summary.failures) or f"doit exited with status {status}"
+        raise PublishError(f"Publish failed:\n{details}")
+    return summary

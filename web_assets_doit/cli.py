@@ -1,0 +1,56 @@
+"""`update-web-assets` and scripts/update_web_assets.py: publish with the original plan's flags."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+from web_assets.api import from_here
+from web_assets.errors import PublishError
+from web_assets.settings import resolve_settings
+
+
+def parse_args(argv: list[str]) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(
+        prog="update-web-assets",
+        description="Publish a training run to the web app (the project's doit graph, in-process).",
+        epilog="Settings not given here come from [tool.web-assets] in pyproject.toml.",
+    )
+    parser.add_argument("--root", default=".", help="the project (the folder with dodo.py)")
+    parser.add_argument("--run-dir", help="folder the run exported its *.onnx to")
+    parser.add_argument("--dataset", help="main dataset CSV (Dataset_Version_N.csv)")
+    parser.add_argument("--financial-dataset", help="financial dataset CSV")
+    parser.add_argument("--version", help="dataset version N")
+    parser.add_argument("--push", action="store_true", default=None, help="push after committing")
+    parser.add_argument(
+        "--no-commit", dest="commit", action="store_false", default=None, help="do not commit"
+    )
+    return parser.parse_args(argv)
+
+
+def main(argv: list[str] | None = None, root: Path | None = None) -> int:
+    args = parse_args(sys.argv[1:] if argv is None else argv)
+    root = (root or Path(args.root)).resolve()
+    # Flags name files the shell way, relative to where the command runs.
+    given = from_here(
+        {
+            "run_dir": args.run_dir,
+            "dataset": args.dataset,
+            "financial_dataset": args.financial_dataset,
+            "version": args.version,
+            "push": args.push,
+            "commit": args.commit,
+        }
+    )
+    try:
+        resolve_settings(root, given, source="the flags")
+        from web_assets_doit.runner import run_doit
+
+        status, _ = run_doit(root, [], given=given)
+    except PublishError as err:
+        print(f"error: {err}", file=sys.stderr)
+        return 1
+    except KeyboardInterrupt:
+        return 130
+    return status
