@@ -1,0 +1,77 @@
+"""The package boundary a user meets: what `import web_assets` costs, and whose `tasks` is whose."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+from conftest import REPO, run_doit
+
+
+def python(cwd: Path, code: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run([sys.executable, "-c", code], cwd=cwd, capture_output=True, text=True)
+
+
+def test_importing_the_library_loads_neither_doit_nor_onnx(tmp_path):
+    result = python(
+        tmp_path,
+        "import sys, web_assets; print(sorted({'doit', 'onnx', 'onnxruntime', 'jsonschema'}"
+        " & set(sys.modules)))",
+    )
+    assert result.stdout.strip() == "[]", result.stderr
+
+
+def test_the_doit_wiring_is_not_installed(tmp_path):
+    result = python(tmp_path, "import tasks")
+    assert "No module named 'tasks'" in result.stderr
+
+
+def test_an_unrelated_tasks_module_does_not_change_the_api(tmp_path):
+    (tmp_path / "tasks.py").write_text("publish = 'invoke tasks'\n")
+    result = python(
+        tmp_path,
+        "import tasks; from web_assets import publish, PublishError; "
+        "print(tasks.publish, publish.__module__)",
+    )
+    assert result.stdout.split() == ["invoke", "tasks", "web_assets.api"], result.stderr
+
+
+def test_publish_next_to_an_invoke_tasks_file_uses_the_projects_wiring(project, tmp_path):
+    scripts = tmp_path / "training"
+    scripts.mkdir()
+    (scripts / "tasks.py").write_text("raise SystemExit('the wrong tasks module')\n")
+    result = python(
+        scripts,
+        f"from web_assets import publish; "
+        f"print(publish({str(project)!r}, commit=False).lines()[-1])",
+    )
+    assert result.returncode == 0, result.stderr
+    assert "No commit" in result.stdout
+
+
+def test_doit_list_and_verify_work_without_valid_publish_inputs(project):
+    listed = run_doit(project, "list", "dataset=nope.csv")
+    assert listed.status == 0, listed.text
+    assert [line.split()[0] for line in listed.out.splitlines()] == [
+        "check",
+        "commit",
+        "datasets",
+        "gather",
+        "hash",
+        "lockfile",
+        "manifest",
+        "verify",
+    ]
+    verified = run_doit(project, "verify", "run_dir=nope")
+    assert verified.status == 0, verified.text
+    assert "files match" in verified.out
+
+
+def test_the_library_does_not_import_doit():
+    offenders = [
+        path.name
+        for path in sorted((REPO / "web_assets").glob("*.py"))
+        if "import doit" in path.read_text() or "from doit" in path.read_text()
+    ]
+    assert offenders == []
