@@ -5,6 +5,7 @@ from __future__ import annotations
 import subprocess
 import threading
 from collections.abc import Callable, Iterable, Iterator
+from contextlib import closing
 from pathlib import Path
 
 from web_assets.errors import PublishError
@@ -97,7 +98,7 @@ def _feed(stdin, names: list[str]) -> None:
         for name in names:
             stdin.write(name.encode() + b"\n")
         stdin.close()
-    except (BrokenPipeError, ValueError):
+    except (OSError, ValueError):
         pass  # git stopped or the reader gave up; the reader reports it
 
 
@@ -142,8 +143,11 @@ def restore(
         raise PublishError(
             f"Commit {commit[:8]} has no {', '.join(missing)}: choose a release that holds them."
         )
-    streams = objects(root, [blobs[path] for path in wanted])
-    for path, (oid, size, chunks) in zip(wanted, streams, strict=True):
-        if size is None:
-            raise PublishError(f"git has no object {oid} for {path}: the repository is damaged.")
-        write(path, chunks)
+    # closing(): a `write` that fails stops git at once, not whenever the generator is collected.
+    with closing(objects(root, [blobs[path] for path in wanted])) as streams:
+        for path, (oid, size, chunks) in zip(wanted, streams, strict=True):
+            if size is None:
+                raise PublishError(
+                    f"git has no object {oid} for {path}: the repository is damaged."
+                )
+            write(path, chunks)

@@ -65,6 +65,10 @@ def list_releases(
     change) are one release, listed at the OLDEST of them: the commit that made it live, whose
     date is the release date; the newer ones are in `aliases`.
     """
+    if ref.startswith("-"):
+        raise PublishError(
+            f"{ref!r} is not a branch, tag or commit: name one without a leading dash."
+        )
     snapshots = _snapshots(root, ref, [manifest, lock])
     blobs = read_all(
         root, sorted({oid for _, _, _, state in snapshots for oid in state.values() if oid})
@@ -118,9 +122,13 @@ def resolve(releases: list[Release], target: str, root: Path | None = None) -> R
     if commit in by_commit:
         return by_commit[commit]
     if commit:
+        files = " or ".join(
+            getattr(releases, name, default)
+            for name, default in (("manifest_path", MANIFEST), ("lock_path", LOCK))
+        )
         raise PublishError(
-            f"Commit {commit[:8]} ({target}) is not a release: it changes neither the manifest nor "
-            f"the lock file on this branch's first-parent history; releases: {versions}."
+            f"Commit {commit[:8]} ({target}) is not a release: releases are the commits of this "
+            f"branch's first-parent history that change {files}; versions: {versions}."
         )
     raise PublishError(
         f"No release {target!r}: give a version ({versions}) or the commit of a release."
