@@ -253,3 +253,19 @@ def test_releases_made_by_hand_are_listed_from_the_manifest(project):
     assert lines[2].endswith("(by hand, no lock file)")
     assert resolve(releases, "7") == releases[0]
     assert list_releases(project, ref="legacy~2") == releases[2:]
+
+
+def test_restore_skips_what_a_writer_leaves_unread(project):
+    big = f"{EXPORT}/large_model.onnx"
+    (project / big).write_bytes(random.Random(3).randbytes(3 * CHUNK + 5))
+    git(project, "add", big)
+    git(project, "commit", "--quiet", "-m", "a model of several chunks")
+    got: dict[str, bytes] = {}
+
+    def write(path: str, chunks) -> None:
+        got[path] = next(iter(chunks)) if path == big else b"".join(chunks)
+
+    restore(project, "HEAD", [big, MANIFEST], write)
+
+    assert got[big] == (project / big).read_bytes()[:CHUNK]
+    assert got[MANIFEST] == (project / MANIFEST).read_bytes()
