@@ -6,7 +6,7 @@ Subtasks are named by the file they write, relative to the project, as in doit's
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
-from functools import partial
+from functools import partial, wraps
 from typing import Any
 
 from tasks.checker import ContentChecker
@@ -40,12 +40,32 @@ def doit_config() -> dict[str, Any]:
     }
 
 
+def uncaptured(creator: Callable[..., Any]) -> Callable[..., Any]:
+    """Run the creator's tasks without doit's output capture.
+
+    doit captures a Python action's output by swapping sys.stdout and sys.stderr around it; with
+    steps in threads, one step can "restore" another's capture for good, and doit's own output
+    (the json reporter's, error messages) then vanishes. Our steps report through their return
+    values, so nothing is lost by not capturing.
+    """
+
+    @wraps(creator)
+    def wrapper(*args: Any) -> Any:
+        made = creator(*args)
+        if isinstance(made, dict):
+            return {**made, "io": {"capture": False}}
+        return ({**task, "io": {"capture": False}} for task in made)
+
+    return wrapper
+
+
 def _action(release: Release, step: Callable[..., Any], *args: Any) -> tuple:
     settings = release.settings
     clean_up = partial(remove_partials, release)
     return (run_step, [settings.root, settings.hash_threads, clean_up, step, *args])
 
 
+@uncaptured
 def check_tasks(loaded: Loaded) -> Iterator[Task]:
     release = loaded.release
     if release is None:
@@ -82,6 +102,7 @@ def check_tasks(loaded: Loaded) -> Iterator[Task]:
         }
 
 
+@uncaptured
 def dataset_tasks(release: Release | None) -> Iterator[Task]:
     if release is None:
         return
@@ -100,6 +121,7 @@ def dataset_tasks(release: Release | None) -> Iterator[Task]:
         }
 
 
+@uncaptured
 def gather_tasks(release: Release | None) -> Iterator[Task]:
     if release is None:
         return
@@ -116,6 +138,7 @@ def gather_tasks(release: Release | None) -> Iterator[Task]:
         }
 
 
+@uncaptured
 def hash_tasks(release: Release | None) -> Iterator[Task]:
     if release is None:
         return
@@ -131,6 +154,7 @@ def hash_tasks(release: Release | None) -> Iterator[Task]:
         }
 
 
+@uncaptured
 def manifest_task(release: Release | None) -> Task:
     if release is None:
         return {"actions": None, "task_dep": CHECKED}
@@ -156,6 +180,7 @@ def manifest_task(release: Release | None) -> Task:
     }
 
 
+@uncaptured
 def lockfile_task(release: Release | None) -> Task:
     if release is None:
         return {"actions": None, "task_dep": CHECKED}
@@ -173,6 +198,7 @@ def lockfile_task(release: Release | None) -> Task:
     }
 
 
+@uncaptured
 def commit_task(release: Release | None) -> Task:
     if release is None:
         return {"actions": None, "task_dep": CHECKED}
@@ -195,6 +221,7 @@ def commit_task(release: Release | None) -> Task:
     }
 
 
+@uncaptured
 def verify_task(loaded: Loaded) -> Task:
     return {
         "actions": [(run_verify, [loaded.settings, loaded.problem])],
