@@ -1,0 +1,44 @@
+"""Every reporter prints what it should, whatever number of threads run the steps."""
+
+from __future__ import annotations
+
+import json
+import shutil
+
+import pytest
+from conftest import PROJECT_FILES, REPO, git, run_doit
+
+
+def fresh_clone(tmp_path, name):
+    """A project as `git clone` gives it: the sample committed, no doit state."""
+    root = tmp_path / name
+    root.mkdir()
+    for item in PROJECT_FILES:
+        source = REPO / item
+        if source.is_dir():
+            shutil.copytree(source, root / item, ignore=shutil.ignore_patterns("__pycache__"))
+        else:
+            shutil.copy2(source, root / item)
+    git(root, "init", "--quiet", "--initial-branch=main")
+    git(root, "add", "--all")
+    git(root, "commit", "--quiet", "-m", "sample")
+    return root
+
+
+def test_json_reporter_prints_json_on_thirty_fresh_clones(tmp_path):
+    for index in range(30):
+        threads = (1, 2, 4)[index % 3]
+        root = fresh_clone(tmp_path, f"clone{index}")
+        result = run_doit(root, "--reporter", "json", "-n", str(threads), "-P", "thread")
+        assert result.status == 0, (threads, result.text)
+        report = json.loads(result.out)
+        assert {task["name"] for task in report["tasks"]} >= {"check:models", "manifest", "commit"}
+
+
+@pytest.mark.parametrize("reporter", ["console", "zero", "executed-only"])
+@pytest.mark.parametrize("threads", [1, 4])
+def test_other_reporters_run_clean(tmp_path, reporter, threads):
+    root = fresh_clone(tmp_path, "clone")
+    result = run_doit(root, "--reporter", reporter, "-n", str(threads), "-P", "thread")
+    assert result.status == 0, result.text
+    assert "Traceback" not in result.text
