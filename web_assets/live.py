@@ -114,7 +114,7 @@ def _compare(entry: LiveEntry, shown: str, read: tuple[int, str]) -> str | None:
 def _reason(err: BaseException, timeout: float) -> str:
     """What went wrong, in words, from whatever urllib raised."""
     cause = err.reason if isinstance(err, urllib.error.URLError) else err
-    if isinstance(cause, TimeoutError | socket.timeout):
+    if isinstance(cause, TimeoutError):
         return f"timed out (no answer within {timeout:g} s)"
     if isinstance(cause, ConnectionRefusedError):
         return "connection refused"
