@@ -116,3 +116,34 @@ def test_a_damaged_model_is_a_publish_error(tmp_path):
     model.write_bytes(model.read_bytes()[:-7])
     with pytest.raises(PublishError, match="is not a readable ONNX model"):
         external_data(model)
+
+
+def test_tensors_inside_a_subgraph_are_found(tmp_path):
+    rng = np.random.default_rng(3)
+    inner = numpy_helper.from_array(rng.standard_normal(512).astype(np.float32), "branch_w")
+    branch = helper.make_graph(
+        [helper.make_node("Add", ["x", "branch_w"], ["out"])],
+        "then",
+        [],
+        [helper.make_tensor_value_info("out", TensorProto.FLOAT, [512])],
+        [inner],
+    )
+    graph = helper.make_graph(
+        [helper.make_node("If", ["flag"], ["y"], then_branch=branch, else_branch=branch)],
+        "conditional",
+        [
+            helper.make_tensor_value_info("flag", TensorProto.BOOL, []),
+            helper.make_tensor_value_info("x", TensorProto.FLOAT, [512]),
+        ],
+        [helper.make_tensor_value_info("y", TensorProto.FLOAT, [512])],
+    )
+    model = tmp_path / "conditional.onnx"
+    onnx.save_model(
+        helper.make_model(graph, opset_imports=[helper.make_opsetid("", 17)]),
+        model,
+        save_as_external_data=True,
+        location="conditional.data",
+    )
+    stored = onnx.load(model, load_external_data=False).graph.node[0].attribute[0].g
+    assert stored.initializer[0].data_location == TensorProto.EXTERNAL  # the premise: it went out
+    assert external_data(model) == ["conditional.data"]
