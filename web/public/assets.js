@@ -136,7 +136,9 @@ function settle(row, result, live) {
   const ok = result.ok && live?.state !== "failed";
   row.className = ok ? "ok" : "failed";
   row.dataset.status = ok ? "ok" : "failed";
-  row.querySelector(".status").textContent = (result.ok ? "\u2714 " : "\u2718 ") + result.reason;
+  const status = row.querySelector(".status");
+  status.textContent = (result.ok ? "\u2714 " : "\u2718 ") + result.reason;
+  status.classList.add(result.ok ? "good" : "bad");
   if (live) {
     row.dataset.live = live.state;
     row.querySelector(".live").textContent = MARKS[live.state] + live.reason;
