@@ -12,6 +12,7 @@ import urllib.request
 from pathlib import Path
 
 import pytest
+from raw_server import make_bare, raw_server_fixture  # noqa: F401  (the raw_server fixture)
 
 from web_assets_doit.serve import make_server
 
@@ -148,3 +149,116 @@ def test_doit_serve_prints_its_address_and_stops_on_ctrl_c(project):
         out, err = process.communicate(timeout=10)
     assert process.returncode == 0, err
     assert "Stopped." in out and "Traceback" not in err
+
+
+# ?live=1: each row also fetches its pinned uri from a raw.githubusercontent-style server.
+REMOTE_PATH = "Beautiful-Game-Oracle/The-Beautiful-Game-Oracle"
+
+
+@pytest.fixture
+def remote(project, tmp_path):
+    """A bare remote whose main has two publishes: a changed market model, then the sample's."""
+    files = {
+        path.relative_to(project).as_posix(): path.read_bytes()
+        for path in sorted((project / "artifacts/run_export").iterdir())
+    }
+    changed = bytearray(files[MODEL])
+    changed[len(changed) // 2] ^= 0x01
+    bare = tmp_path / "remote.git"
+    return bare, make_bare(bare, [{**files, MODEL: bytes(changed)}, files])
+
+
+def point_uris(project, base: str, ref: str, *, missing: str | None = None) -> None:
+    """Point every entry's uri at `ref` on the raw server (the `missing` id's at a file not there)."""
+    manifest_path = project / "web/public/fixtures/dev.json"
+    manifest = json.loads(manifest_path.read_text())
+    for section in ("models", "preprocessing"):
+        for entry in manifest[section]:
+            path = entry["path"] + (".gone" if entry["id"] == missing else "")
+            entry["uri"] = f"{base}/{REMOTE_PATH}/{ref}/{path}"
+    manifest_path.write_text(json.dumps(manifest, indent=2))
+
+
+def live_rows(browser, served) -> tuple[dict[str, tuple[str, str, str]], list[str]]:
+    """(section/id) -> (row status, live state, live text), and the summaries, of ?live=1."""
+    page = browser.new_page()
+    page.goto(served + "web/public/assets.html?live=1")
+    page.wait_for_selector("body[data-state=done]", timeout=30_000)
+    found = {
+        f"{row.get_attribute('data-section')}/{row.get_attribute('data-id')}": (
+            row.get_attribute("data-status"),
+            row.get_attribute("data-live"),
+            row.query_selector(".live").inner_text(),
+        )
+        for row in page.query_selector_all("tbody tr")
+    }
+    lines = summaries(page)
+    page.close()
+    return found, lines
+
+
+def test_live_rows_are_green_when_the_pinned_uris_answer_the_right_bytes(
+    browser, served, project, remote, raw_server
+):
+    bare, (_, published) = remote
+    point_uris(project, raw_server(bare, "--cors"), published)
+    found, lines = live_rows(browser, served)
+    assert len(found) == 6
+    assert {(status, live) for status, live, _ in found.values()} == {("ok", "ok")}
+    assert "live: the uri answers with the right bytes" in found["models/financial_lens"][2]
+    assert lines[0] == "3 of 3 models verified; live: 3 of 3 answer with the right bytes"
+
+
+def test_a_stale_cdn_turns_the_branch_uri_row_red_but_not_a_commit_pinned_one(
+    browser, served, project, remote, raw_server
+):
+    bare, (_, published) = remote
+    stale = raw_server(bare, "--cors", "--stale")
+    point_uris(project, stale, "main")
+    found, _ = live_rows(browser, served)
+    failed = {key: text for key, (status, _, text) in found.items() if status != "ok"}
+    assert list(failed) == ["models/market_gradient_boost"]
+    assert "stale or wrong bytes" in failed["models/market_gradient_boost"]
+
+    point_uris(project, stale, published)
+    found, _ = live_rows(browser, served)
+    assert {live for _, live, _ in found.values()} == {"ok"}
+
+
+def test_a_uri_the_server_does_not_have_is_a_red_404_row(
+    browser, served, project, remote, raw_server
+):
+    bare, (_, published) = remote
+    point_uris(project, raw_server(bare, "--cors"), published, missing="performance_dense")
+    found, lines = live_rows(browser, served)
+    failed = {key: text for key, (status, _, text) in found.items() if status != "ok"}
+    assert sorted(failed) == ["models/performance_dense", "preprocessing/performance_dense"]
+    assert all("HTTP 404" in text for text in failed.values())
+    assert lines[0] == "2 of 3 models verified; live: 2 of 3 answer with the right bytes"
+
+
+def test_a_server_without_cors_leaves_rows_unchecked_not_red(
+    browser, served, project, remote, raw_server
+):
+    bare, (_, published) = remote
+    point_uris(project, raw_server(bare), published)
+    found, lines = live_rows(browser, served)
+    assert {(status, live) for status, live, _ in found.values()} == {("ok", "unchecked")}
+    assert {text for _, _, text in found.values()} == {
+        "\u2013 live: not checked (no CORS header from the server)"
+    }
+    assert lines[0].endswith(
+        "live: 0 of 3 answer with the right bytes, 3 not checked (no CORS header)"
+    )
+
+
+def test_a_server_that_is_down_is_a_red_row(browser, served, project):
+    import socket
+
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    point_uris(project, f"http://127.0.0.1:{port}", "main")
+    found, _ = live_rows(browser, served)
+    assert {(status, live) for status, live, _ in found.values()} == {("failed", "failed")}
+    assert all("live: could not fetch" in text for _, _, text in found.values())

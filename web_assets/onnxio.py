@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 from collections.abc import Iterator
 from pathlib import Path
 from typing import BinaryIO
@@ -48,11 +49,18 @@ def onnx_io(path: Path):
 
 def _fields(stream: BinaryIO, end: int) -> Iterator[tuple[int, int, int]]:
     """The length-delimited fields of the protobuf message in [tell(), end): number, start, length."""
+    for field, wire_type, value, length in _walk(stream, end):
+        if wire_type == 2:
+            yield field, value, length
+
+
+def _walk(stream: BinaryIO, end: int) -> Iterator[tuple[int, int, int, int]]:
+    """Every field in [tell(), end): number, wire type, start (or varint value), length (0)."""
     while stream.tell() < end:
         key = _varint(stream)
         field, wire_type = key >> 3, key & 7
         if wire_type == 0:
-            _varint(stream)
+            yield field, wire_type, _varint(stream), 0
         elif wire_type == 1:
             stream.seek(8, 1)
         elif wire_type == 5:
@@ -62,7 +70,7 @@ def _fields(stream: BinaryIO, end: int) -> Iterator[tuple[int, int, int]]:
             start = stream.tell()
             if start + length > end:
                 raise ValueError("a field runs past the end of the file")
-            yield field, start, length
+            yield field, wire_type, start, length
             stream.seek(start + length)
         else:
             raise ValueError(f"unexpected protobuf wire type {wire_type}")
@@ -80,3 +88,69 @@ def _varint(stream: BinaryIO) -> int:
         shift += 7
         if shift > 63:
             raise ValueError("malformed varint")
+
+
+# Where tensors can sit in a model, by onnx.proto field number: message -> {field: inner message}.
+# Subgraphs (If, Loop, Scan) and functions can hold tensors too, so they are walked as well.
+TENSOR_HOMES = {
+    "model": {7: "graph", 20: "training", 25: "function"},
+    "training": {1: "graph", 2: "graph"},
+    "function": {7: "node"},
+    "graph": {1: "node", 5: "tensor", 15: "sparse"},
+    "node": {5: "attribute"},
+    "attribute": {5: "tensor", 6: "graph", 10: "tensor", 11: "graph", 22: "sparse", 23: "sparse"},
+    "sparse": {1: "tensor", 2: "tensor"},
+}
+# TensorProto.external_data (StringStringEntryProto: key 1, value 2), .data_location, and EXTERNAL.
+TENSOR_EXTERNAL_DATA, TENSOR_DATA_LOCATION, EXTERNAL = 13, 14, 1
+
+
+def external_locations(path: Path) -> list[str]:
+    """The `location` of every tensor stored outside the model file, in order, each once.
+
+    Walks the protobuf by seeking: no tensor's data is read, whatever the model's size.
+    """
+    found: dict[str, None] = {}
+    try:
+        with path.open("rb") as stream:
+            end = stream.seek(0, 2)
+            stream.seek(0)
+            _find_external(stream, end, "model", found)
+    except (ValueError, OSError, UnicodeDecodeError) as err:
+        raise PublishError(
+            f"{path} is not a readable ONNX model ({err}): export it again."
+        ) from None
+    return list(found)
+
+
+def _find_external(stream: BinaryIO, end: int, message: str, found: dict[str, None]) -> None:
+    homes = TENSOR_HOMES[message]
+    for field, start, length in _fields(stream, end):
+        inner = homes.get(field)
+        if inner == "tensor":
+            location = _tensor_location(stream, start + length)
+            if location is not None:
+                found.setdefault(location)
+        elif inner is not None:
+            _find_external(stream, start + length, inner, found)
+
+
+def _tensor_location(stream: BinaryIO, end: int) -> str | None:
+    """The external `location` of the TensorProto in [tell(), end), None if stored inside."""
+    entries: dict[str, str] = {}
+    external = False
+    for field, wire_type, value, length in _walk(stream, end):
+        if field == TENSOR_DATA_LOCATION and wire_type == 0:
+            external = value == EXTERNAL
+        elif field == TENSOR_EXTERNAL_DATA and wire_type == 2:
+            entry = io.BytesIO(stream.read(length))
+            pair = {
+                number: entry.getvalue()[start : start + size].decode()
+                for number, start, size in _fields(entry, length)
+            }
+            entries[pair.get(1, "")] = pair.get(2, "")
+    if not external:
+        return None
+    if not entries.get("location"):
+        raise ValueError("a tensor is stored outside the file but names no location")
+    return entries["location"]

@@ -1,9 +1,11 @@
 // The published run as the web app will load it: every model and preprocessing bundle of the
 // manifest is fetched from its local_path and checked twice, by SHA-256 and by the browser's own
-// Subresource Integrity check. A row is green only when both hold.
+// Subresource Integrity check. A row is green only when both hold. Opened with ?live=1, each row
+// also fetches the entry's pinned uri, as the web app will, and checks it with the same integrity.
 
 const projectRoot = new URL("../../", import.meta.url); // this file is web/public/assets.js
 const manifestUrl = new URL("fixtures/dev.json", import.meta.url);
+const LIVE = new URLSearchParams(location.search).get("live") === "1";
 const SECTIONS = [
   { key: "models", kind: "model", plural: "models" },
   { key: "preprocessing", kind: "preprocessing", plural: "preprocessing bundles" },
@@ -61,6 +63,50 @@ async function verify(entry) {
     : { ok: true, reason: "verified (SHA-256 and SRI)" };
 }
 
+async function verifyLive(entry) {
+  if (!entry.uri) return { state: "failed", reason: "live: no uri in the manifest" };
+  if (!entry.integrity) return { state: "failed", reason: "live: no integrity in the manifest" };
+  try {
+    const response = await fetch(entry.uri, { integrity: entry.integrity, cache: "no-store" });
+    await response.arrayBuffer();
+    if (response.ok) return { state: "ok", reason: "live: the uri answers with the right bytes" };
+    return { state: "failed", reason: `live: HTTP ${response.status} from ${entry.uri}` };
+  } catch {
+    // An integrity failure, a refused connection and a missing CORS header all reject alike.
+    return diagnoseLive(entry);
+  }
+}
+
+async function diagnoseLive(entry) {
+  let response;
+  try {
+    response = await fetch(entry.uri, { cache: "no-store" });
+  } catch (error) {
+    try {
+      // An opaque answer to a no-cors request means the server is there and only CORS is missing.
+      await fetch(entry.uri, { mode: "no-cors", cache: "no-store" });
+      return { state: "unchecked", reason: "live: not checked (no CORS header from the server)" };
+    } catch {
+      return { state: "failed", reason: `live: could not fetch ${entry.uri}: ${error.message}` };
+    }
+  }
+  if (!response.ok) {
+    return { state: "failed", reason: `live: HTTP ${response.status} from ${entry.uri}` };
+  }
+  const bytes = await response.arrayBuffer();
+  const digest = hex(await crypto.subtle.digest("SHA-256", bytes));
+  const expected = String(entry.sha256 ?? "").toLowerCase();
+  if (bytes.byteLength !== entry.size_bytes) {
+    const sizes = `${bytes.byteLength} B, the manifest says ${entry.size_bytes} B`;
+    return { state: "failed", reason: `live: ${entry.uri} answered ${sizes}` };
+  }
+  if (digest !== expected) {
+    const digests = `SHA-256 ${digest.slice(0, 12)}, manifest ${expected.slice(0, 12)}`;
+    return { state: "failed", reason: `live: stale or wrong bytes (${digests})` };
+  }
+  return { state: "failed", reason: "live: SRI check failed although the SHA-256 matches" };
+}
+
 function cell(row, text, className) {
   const td = row.insertCell();
   td.textContent = text;
@@ -79,21 +125,40 @@ function addRow(tbody, section, entry) {
   cell(row, humanSize(entry.size_bytes), "size");
   cell(row, String(entry.sha256 ?? "").slice(0, 12), "sha").title = entry.sha256 ?? "";
   cell(row, "checking\u2026", "status");
+  if (LIVE) cell(row, "checking\u2026", "live");
   return row;
 }
 
-function settle(row, result) {
-  row.className = result.ok ? "ok" : "failed";
-  row.dataset.status = result.ok ? "ok" : "failed";
-  row.querySelector(".status").textContent = (result.ok ? "\u2714 " : "\u2718 ") + result.reason;
-  return result.ok;
+const MARKS = { ok: "\u2714 ", failed: "\u2718 ", unchecked: "\u2013 " };
+
+// A row is green when its file checks out and its uri, when checked, does too.
+function settle(row, result, live) {
+  const ok = result.ok && live?.state !== "failed";
+  row.className = ok ? "ok" : "failed";
+  row.dataset.status = ok ? "ok" : "failed";
+  const status = row.querySelector(".status");
+  status.textContent = (result.ok ? "\u2714 " : "\u2718 ") + result.reason;
+  status.classList.add(result.ok ? "good" : "bad");
+  if (live) {
+    row.dataset.live = live.state;
+    row.querySelector(".live").textContent = MARKS[live.state] + live.reason;
+  }
+  return { ok, live: live?.state };
 }
 
-function showSummary(section, verified, total) {
+function showSummary(section, outcomes) {
+  const verified = outcomes.filter((outcome) => outcome.ok).length;
   const line = document.createElement("p");
-  line.className = `summary ${verified === total ? "ok" : "failed"}`;
+  line.className = `summary ${verified === outcomes.length ? "ok" : "failed"}`;
   line.dataset.section = section.key;
-  line.textContent = `${verified} of ${total} ${section.plural} verified`;
+  line.textContent = `${verified} of ${outcomes.length} ${section.plural} verified`;
+  if (LIVE) {
+    const count = (state) => outcomes.filter((outcome) => outcome.live === state).length;
+    const unchecked = count("unchecked");
+    line.textContent +=
+      `; live: ${count("ok")} of ${outcomes.length} answer with the right bytes` +
+      (unchecked ? `, ${unchecked} not checked (no CORS header)` : "");
+  }
   document.getElementById("summaries").append(line);
 }
 
@@ -123,15 +188,23 @@ async function main() {
 
   const table = document.getElementById("files");
   const tbody = table.tBodies[0];
+  if (LIVE) {
+    const th = document.createElement("th");
+    th.textContent = "Live";
+    table.tHead.rows[0].append(th);
+  }
   table.hidden = false;
   const checks = SECTIONS.map((section) => {
     const entries = Array.isArray(manifest[section.key]) ? manifest[section.key] : [];
     const rows = entries.map((entry) => [addRow(tbody, section, entry), entry]);
-    return { section, results: rows.map(([row, entry]) => verify(entry).then((r) => settle(row, r))) };
+    const results = rows.map(async ([row, entry]) => {
+      const [result, live] = await Promise.all([verify(entry), LIVE ? verifyLive(entry) : null]);
+      return settle(row, result, live);
+    });
+    return { section, results };
   });
   for (const { section, results } of checks) {
-    const outcomes = await Promise.all(results);
-    showSummary(section, outcomes.filter(Boolean).length, outcomes.length);
+    showSummary(section, await Promise.all(results));
   }
   document.body.dataset.state = "done";
 }
