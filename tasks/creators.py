@@ -24,7 +24,7 @@ from web_assets.steps import (
     write_lock,
     write_manifest,
 )
-from web_assets_doit.uptodate import settings_changed
+from web_assets_doit.uptodate import settings_changed, target_intact
 
 PUBLISH_TASKS = ["check", "datasets", "gather", "hash", "manifest", "lockfile", "commit"]
 # Every step that writes waits for the checks: bad input stops the run before any write.
@@ -116,7 +116,7 @@ def dataset_tasks(release: Release | None) -> Iterator[Task]:
             "file_dep": [settings.shown(copy.source)],
             "targets": [target],
             "actions": [_action(release, publish_copy, settings.root, copy, count_rows)],
-            "uptodate": [settings_changed({"target": target})],
+            "uptodate": [settings_changed({"target": target}), target_intact(target)],
             "task_dep": CHECKED,
         }
 
@@ -134,6 +134,7 @@ def gather_tasks(release: Release | None) -> Iterator[Task]:
             "file_dep": [settings.shown(copy.source)],
             "targets": [target],
             "actions": [_action(release, publish_copy, settings.root, copy)],
+            "uptodate": [target_intact(target)],
             "task_dep": CHECKED,
         }
 
@@ -175,7 +176,8 @@ def manifest_task(release: Release | None) -> Task:
                     "run_id": settings.run_id,
                     "trained_at": settings.trained_at,
                 }
-            )
+            ),
+            target_intact(settings.relative(settings.manifest)),
         ],
     }
 
@@ -190,11 +192,15 @@ def lockfile_task(release: Release | None) -> Task:
             "datasets": ("datasets", None),
             "gather": ("gather", None),
             "digests": ("hash", None),
+            "manifest": ("manifest", None),
         },
         "targets": [settings.relative(settings.lock_file)],
         "actions": [_action(release, write_lock, release)],
-        "task_dep": [*CHECKED, "datasets", "gather", "hash"],
-        "uptodate": [settings_changed({"version": settings.version})],
+        "task_dep": [*CHECKED, "datasets", "gather", "hash", "manifest"],
+        "uptodate": [
+            settings_changed({"version": settings.version}),
+            target_intact(settings.relative(settings.lock_file)),
+        ],
     }
 
 

@@ -24,6 +24,10 @@ PROJECT_FILES = [
     ".gitignore",
 ]
 STATE = {".git", ".doit.db", ".web-assets", "__pycache__"}
+EXPORT = "artifacts/run_export"
+MANIFEST = "web/public/fixtures/dev.json"
+LOCK = "web-assets.lock.json"
+MODELS = ["financial_lens", "market_gradient_boost", "performance_dense"]
 
 
 def load_script(name: str):
@@ -46,6 +50,13 @@ def retrain(model: Path, seed: int) -> None:
     width = len(json.loads(bundle.read_text())["feature_names"])
     trained = make_sample.tree_ensemble(width, random.Random(seed))
     model.write_bytes(trained.SerializeToString())
+
+
+def new_run(root: Path, *, version: int, seed: int, name: str = "run_20251128-101500") -> Path:
+    """A training run exported outside the export folder, with its own datasets."""
+    run_dir = root / "experiments" / name / "export"
+    make_sample.write_sample(root, run_dir, version=version, seed=seed)
+    return run_dir
 
 
 @pytest.fixture(autouse=True)

@@ -10,11 +10,9 @@ import time
 from pathlib import Path
 
 import pytest
-from conftest import git, run_doit, snapshot
+from conftest import EXPORT, git, run_doit, snapshot
 
 from web_assets import publish_lock
-
-EXPORT = "artifacts/run_export"
 
 
 def empty_run_dir(root: Path) -> list[str]:

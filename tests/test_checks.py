@@ -9,13 +9,11 @@ import re
 import tracemalloc
 
 import pytest
-from conftest import make_sample, run_doit, snapshot
+from conftest import EXPORT, make_sample, run_doit, snapshot
 from onnx import TensorProto, helper
 
 from web_assets.checks import check_financial_keys, check_models, onnx_io
 from web_assets.errors import PublishError
-
-EXPORT = "artifacts/run_export"
 
 
 def model_file(tmp_path, name="m", *, width=4, input_name="input", probabilities=True, weights=0):

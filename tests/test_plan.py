@@ -4,9 +4,7 @@ from __future__ import annotations
 
 import os
 
-from conftest import retrain, run_doit
-
-EXPORT = "artifacts/run_export"
+from conftest import EXPORT, retrain, run_doit
 
 
 def planned(root, *args: str) -> tuple[list[str], str]:

@@ -12,13 +12,18 @@ from pathlib import Path
 
 import jsonschema
 import pytest
-from conftest import git, make_sample, retrain, run_doit, snapshot
+from conftest import (
+    EXPORT,
+    MANIFEST,
+    MODELS,
+    git,
+    new_run,
+    retrain,
+    run_doit,
+    snapshot,
+)
 
 from web_assets.manifest import schema
-
-MODELS = ["financial_lens", "market_gradient_boost", "performance_dense"]
-EXPORT = "artifacts/run_export"
-MANIFEST = "web/public/fixtures/dev.json"
 
 
 def sha256(path: Path) -> str:
@@ -35,13 +40,6 @@ def entry(document: dict, section: str, id_: str) -> dict:
 
 def commit_count(root: Path) -> int:
     return int(git(root, "rev-list", "--count", "HEAD"))
-
-
-def new_run(root: Path, *, version: int, seed: int, name: str = "run_20251128-101500") -> Path:
-    """A training run exported outside the export folder, with its own datasets."""
-    run_dir = root / "experiments" / name / "export"
-    make_sample.write_sample(root, run_dir, version=version, seed=seed)
-    return run_dir
 
 
 def test_fresh_clone_publish_changes_nothing_tracked(project):
@@ -159,7 +157,7 @@ def test_changed_uri_template_rewrites_uris(project):
     template = "https://cdn.example.invalid/v{version}/{id}/{filename}"
     result = run_doit(project, f"uri_template={template}")
     assert result.status == 0, result.text
-    assert result.ran == ["manifest", "commit"]
+    assert result.ran == ["manifest", "lockfile", "commit"]
     item = entry(manifest(project), "models", "performance_dense")
     assert item["uri"] == "https://cdn.example.invalid/v7/performance_dense/performance_dense.onnx"
 

@@ -7,9 +7,8 @@ import hashlib
 import json
 
 import pytest
-from conftest import REPO, run_doit
+from conftest import MANIFEST, REPO, run_doit
 
-MANIFEST = "web/public/fixtures/dev.json"
 LOCK = "web-assets.lock.json"
 MODEL = "artifacts/run_export/market_gradient_boost.onnx"
 

@@ -29,13 +29,43 @@ def read_lock(path: Path) -> dict[str, Any] | None:
     return lock
 
 
-def build_lock(*, dataset_version: str, files: list[dict[str, Any]]) -> dict[str, Any]:
+# The settings a release was made from: a plain `doit` publishes them again (see settings.py).
+RECORDED_INPUTS = ("run_dir", "dataset", "financial_dataset", "team_cache", "version")
+
+
+def build_lock(
+    *, dataset_version: str, files: list[dict[str, Any]], release: dict[str, Any] | None = None
+) -> dict[str, Any]:
     """The lock, its files in path order, so that the same release gives the same bytes."""
-    return {
-        "lock_format": LOCK_FORMAT,
-        "dataset_version": dataset_version,
-        "files": sorted(files, key=lambda entry: entry["path"]),
+    lock: dict[str, Any] = {"lock_format": LOCK_FORMAT, "dataset_version": dataset_version}
+    if release is not None:
+        lock["release"] = release
+    lock["files"] = sorted(files, key=lambda entry: entry["path"])
+    return lock
+
+
+def recorded_release(lock: dict[str, Any] | None) -> dict[str, Any]:
+    """What the lock file records of the release it describes (empty for an older lock file)."""
+    release = (lock or {}).get("release")
+    return release if isinstance(release, dict) else {}
+
+
+def recorded_inputs(lock: dict[str, Any] | None) -> dict[str, Any]:
+    """The recorded settings that a plain `doit` takes again, as they were given."""
+    release = recorded_release(lock)
+    return {name: release[name] for name in RECORDED_INPUTS if release.get(name) is not None}
+
+
+def same_content(lock: dict[str, Any] | None, version: int, digests: dict[str, str]) -> bool:
+    """Does the lock record this version with exactly these model and bundle digests (by path)?"""
+    if lock is None or str(lock.get("dataset_version")) != str(version):
+        return False
+    recorded = {
+        entry["path"]: entry.get("sha256")
+        for entry in lock["files"]
+        if entry.get("kind") in ("model", "preprocessing")
     }
+    return recorded == digests
 
 
 def locked_file(

@@ -120,7 +120,9 @@ def resolve_settings(
                 f"Unknown setting {', '.join(map(repr, unknown))} in {where}. "
                 f"Known settings: {', '.join(CONVERTERS)}."
             )
-    raw = {**DEFAULTS, **from_file, **given}
+    recorded = _recorded_inputs(root, {**DEFAULTS, **from_file, **given}["lock_file"])
+    # The last release is remembered: a plain `doit` publishes it again, never other inputs.
+    raw = {**DEFAULTS, **from_file, **recorded, **given}
     for name in OUTPUTS:
         if _unset(raw[name]):
             raise PublishError(f"Setting `{name}` is empty: name a path inside the project.")
@@ -134,6 +136,14 @@ def resolve_settings(
         source_date_epoch=_source_date_epoch(environ.get("SOURCE_DATE_EPOCH")),
         **values,
     )
+
+
+def _recorded_inputs(root: Path, lock_file: Any) -> dict[str, Any]:
+    from web_assets.lockfile import read_lock, recorded_inputs
+
+    if _unset(lock_file):
+        return {}
+    return recorded_inputs(read_lock(output_path(root, "lock_file", lock_file)))
 
 
 def _unset(value: Any) -> bool:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import os
 import time
 from datetime import UTC, datetime
@@ -15,7 +16,13 @@ from web_assets.datasets import Copy
 from web_assets.digests import cache_for
 from web_assets.hashing import LineCount
 from web_assets.jsonio import json_bytes
-from web_assets.lockfile import build_lock, locked_file
+from web_assets.lockfile import (
+    build_lock,
+    locked_file,
+    read_lock,
+    recorded_release,
+    same_content,
+)
 from web_assets.manifest import (
     Published,
     read_manifest,
@@ -95,22 +102,34 @@ def write_manifest(release: Release, digests: dict[str, dict[str, Any]]) -> dict
         ]
 
     old = read_manifest(settings.manifest)
+    models, bundles = published(release.export.models), published(release.export.bundles)
+    run_id, trained_at = release.run_id, settings.trained_at
+    # The lock file, not the manifest a person may have edited, says which run this content is.
+    lock = read_lock(settings.lock_file)
+    if same_content(lock, settings.version, {item.path: item.sha256 for item in models + bundles}):
+        recorded = recorded_release(lock)
+        if run_id in (None, recorded.get("run_id")):
+            run_id = recorded.get("run_id")
+            trained_at = trained_at or recorded.get("trained_at")
     update = update_manifest(
         old,
-        models=published(release.export.models),
-        bundles=published(release.export.bundles),
+        models=models,
+        bundles=bundles,
         version=settings.version,
         uri_template=settings.uri_template,
-        run_id=release.run_id,
-        trained_at=settings.trained_at,
+        run_id=run_id,
+        trained_at=trained_at,
         default_time=settings.source_date_epoch or format_timestamp(datetime.now(UTC)),
     )
     validate(update.manifest, settings.manifest)
-    written = write_if_changed(settings.root, settings.manifest, json_bytes(update.manifest))
+    data = json_bytes(update.manifest)
+    written = write_if_changed(settings.root, settings.manifest, data)
     return {
+        "sha256": sha256_of(data),
         "manifest": settings.relative(settings.manifest),
         "written": written,
         "run_id": update.manifest["run_id"],
+        "trained_at": update.manifest["trained_at"],
         "dataset_version": str(settings.version),
         "old_version": update.old_version,
         "changes": [list(change) for change in update.changes],
@@ -122,6 +141,7 @@ def write_lock(
     datasets: dict[str, dict[str, Any]],
     gather: dict[str, dict[str, Any]],
     digests: dict[str, dict[str, Any]],
+    manifest: dict[str, Any],
 ) -> dict[str, Any]:
     """Every published file with its digest and source, from what the other steps recorded."""
     settings = release.settings
@@ -161,9 +181,23 @@ def write_lock(
                     source_sha256=source["sha256"],
                 )
             )
-    lock = build_lock(dataset_version=str(settings.version), files=files)
-    written = write_if_changed(settings.root, settings.lock_file, json_bytes(lock))
-    return {"lock_file": settings.relative(settings.lock_file), "written": written}
+    record = {
+        "version": settings.version,
+        "run_id": manifest["run_id"],
+        "trained_at": manifest["trained_at"],
+        "run_dir": settings.shown(settings.run_dir),
+        "dataset": settings.shown(settings.dataset),
+        "financial_dataset": settings.shown(settings.financial_dataset),
+        "team_cache": settings.shown(settings.team_cache) if settings.team_cache else None,
+    }
+    lock = build_lock(dataset_version=str(settings.version), files=files, release=record)
+    data = json_bytes(lock)
+    written = write_if_changed(settings.root, settings.lock_file, data)
+    return {
+        "lock_file": settings.relative(settings.lock_file),
+        "written": written,
+        "sha256": sha256_of(data),
+    }
 
 
 def write_if_changed(root: Path, path: Path, data: bytes) -> bool:
@@ -175,6 +209,10 @@ def write_if_changed(root: Path, path: Path, data: bytes) -> bool:
         pass
     cache_for(root).record_written(path, atomic_write_bytes(path, data))
     return True
+
+
+def sha256_of(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()
 
 
 def commit_release(release: Release) -> dict[str, Any]:

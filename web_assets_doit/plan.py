@@ -117,6 +117,8 @@ def _uptodate_reasons(check, values) -> list[str]:
             for key, value in check.settings.items()
             if old.get(key) != value
         ] or ["settings changed"]
+    if hasattr(check, "explain"):
+        return [check.explain()]
     name = getattr(check, "dep_name", None)
     if name:  # doit's result_dep, from getargs
         return [f"the result of {name} changed"]

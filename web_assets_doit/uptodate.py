@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 import json
+from pathlib import Path
 from typing import Any
+
+from web_assets.digests import cache_for
 
 SETTINGS_KEY = "_settings"
 
@@ -24,3 +27,31 @@ class settings_changed:
 
     def __call__(self, task, values) -> bool:
         return values.get(SETTINGS_KEY) == self.settings
+
+
+class target_intact:
+    """Up to date while the step's output still holds the bytes the step last wrote.
+
+    doit checks only that a target exists; a truncated dataset or a hand-edited manifest would
+    then be committed as it is. The digest comes through the project's digest cache: a stat per
+    file when nothing changed.
+    """
+
+    def __init__(self, target: str):
+        self.target = target
+
+    def __repr__(self) -> str:
+        return f"target_intact({self.target!r})"
+
+    def explain(self) -> str:
+        return f"{self.target} does not hold what was last written to it: it is rewritten"
+
+    def __call__(self, task, values) -> bool:
+        recorded = values.get("sha256")
+        try:
+            return (
+                recorded is not None
+                and cache_for(Path.cwd()).digest(self.target).sha256 == recorded
+            )
+        except OSError:
+            return False

@@ -1,0 +1,34 @@
+"""The lock file remembers the last release: a plain `doit` republishes it, never other inputs."""
+
+from __future__ import annotations
+
+import json
+
+from conftest import LOCK, git, new_run, run_doit
+
+
+def test_a_plain_doit_after_a_new_release_keeps_it(project, tmp_path):
+    run_dir = new_run(tmp_path / "scratch", version=8, seed=8)
+    dataset = tmp_path / "scratch/data/processed/Dataset_Version_8.csv"
+    published = run_doit(project, f"run_dir={run_dir}", f"dataset={dataset}", "version=8")
+    assert published.status == 0, published.text
+    head = git(project, "rev-parse", "HEAD")
+    record = json.loads((project / LOCK).read_text())["release"]
+    assert record["version"] == 8
+    assert record["run_dir"] == str(run_dir) and record["dataset"] == str(dataset)
+
+    again = run_doit(project)
+    assert again.status == 0, again.text
+    assert again.ran == []
+    assert git(project, "rev-parse", "HEAD") == head
+    assert git(project, "status", "--porcelain") == ""
+    assert (project / "web/public/data/Dataset_Version_8.csv").read_bytes() == dataset.read_bytes()
+
+
+def test_the_command_line_still_wins_over_the_record(project, tmp_path):
+    run_dir = new_run(tmp_path / "scratch", version=8, seed=8)
+    dataset = tmp_path / "scratch/data/processed/Dataset_Version_8.csv"
+    assert run_doit(project, f"run_dir={run_dir}", f"dataset={dataset}", "version=8").status == 0
+    result = run_doit(project, "commit=false", "uri_template=https://x.invalid/{filename}")
+    assert result.status == 0, result.text
+    assert json.loads((project / LOCK).read_text())["release"]["version"] == 8
