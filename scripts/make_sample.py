@@ -33,7 +33,12 @@ KEY_COLUMNS = ["season", "home_team_name", "away_team_name", "match_date", "resu
 MAIN_COLUMNS = 209
 MODELS = {"performance_dense": 24, "market_gradient_boost": 12, "financial_lens": 8}
 # The four figures drawn per fixture; the app's financial columns are computed from them.
-FINANCIAL_DRAWS = ["home_squad_value_m", "away_squad_value_m", "home_wage_bill_m", "away_wage_bill_m"]
+FINANCIAL_DRAWS = [
+    "home_squad_value_m",
+    "away_squad_value_m",
+    "home_wage_bill_m",
+    "away_wage_bill_m",
+]
 
 
 def tree_ensemble(n_features: int, rng: random.Random, rounds: int = 12, depth: int = 3):

@@ -251,3 +251,21 @@ def test_a_batched_model_failing_on_one_fixture_names_that_fixture(tmp_path, sam
     matrix[5, 1] = -1.0
     with pytest.raises(PublishError, match=rf"on fixture {sample.keys[5]}: .*not all finite"):
         run_model("sqrt", path, matrix, sample)
+
+
+def test_quoted_fields_with_commas_and_line_breaks_are_read_as_csv(tmp_path):
+    main = tmp_path / "main.csv"
+    main.write_bytes(
+        b"\xef\xbb\xbfseason,home_team_name,away_team_name,note,feature_001\r\n"
+        b'2024-2025,"Brighton, Hove",Everton,"two\r\nlines",1.5\r\n'
+        b"\r\n"
+        b'2024-2025,Fulham,"Wolves",plain,"2.5"\r\n'
+        b"2023-2024,Arsenal,Chelsea,old,9\r\n"
+    )
+    fixtures = load_fixtures(main, None)
+    assert fixtures.keys == (
+        Fixture("2024-2025", "Brighton, Hove", "Everton"),
+        Fixture("2024-2025", "Fulham", "Wolves"),
+    )
+    assert fixtures.rows[0][3] == "two\r\nlines"
+    assert feature_matrix(fixtures, ["feature_001"], {}).tolist() == [[1.5], [2.5]]

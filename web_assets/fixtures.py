@@ -6,17 +6,17 @@ import csv
 import math
 import re
 from collections import deque
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from itertools import chain
 from pathlib import Path
 from typing import NamedTuple
 
+from web_assets.derive import formulas
 from web_assets.errors import PublishError
-from web_assets.features import FINANCIAL, FORM_STATS, SIDES
+from web_assets.features import FINANCIAL
 
 MAIN_KEYS = ("season", "home_team_name", "away_team_name")
 FINANCIAL_KEYS = ("season", "home_team", "away_team")
-# Keeps the log ratios finite when a side has no shots or no xG.
-EPS = 1e-6
 
 
 class Fixture(NamedTuple):
@@ -62,7 +62,7 @@ def _indexes(header: Sequence[str], names: Sequence[str], path: Path, setting: s
 def _read(path: Path, what: str, read: Callable):
     try:
         with path.open(encoding="utf-8-sig", newline="") as stream:
-            return read(csv.reader(stream))
+            return read(stream)
     except UnicodeDecodeError as err:
         raise PublishError(f"{path} is not UTF-8 text ({err}): save the {what} as UTF-8.") from None
     except csv.Error as err:
@@ -71,6 +71,28 @@ def _read(path: Path, what: str, read: Callable):
         ) from None
     except OSError as err:
         raise PublishError(f"cannot read the {what} {path}: {err.strerror or err}.") from None
+
+
+def _records(stream: Iterable[str], fields: int) -> Iterator[tuple[list[str], str | list[str]]]:
+    """Each record's first `fields` fields, and the record: its line, or its fields when quoted.
+
+    A line without quotes splits on commas exactly as csv reads it, and splitting only the first
+    few fields leaves the other 200 of a row not kept unparsed: most of the time of a read.
+    """
+    lines = iter(stream)
+    for line in lines:
+        if '"' in line:
+            # csv takes the continuation lines of a multi-line field from the same iterator.
+            row = next(csv.reader(chain([line], lines)), [])
+            if row:
+                yield row, row
+        elif line.strip("\r\n"):
+            yield line.rstrip("\r\n").split(",", fields), line
+
+
+def _fields(record: str | list[str], width: int) -> tuple[str, ...]:
+    row = record.rstrip("\r\n").split(",") if isinstance(record, str) else record
+    return tuple(row[:width]) + ("",) * (width - len(row))
 
 
 def load_fixtures(
@@ -83,23 +105,29 @@ def load_fixtures(
 ) -> Fixtures:
     """The last `limit` rows of the latest season in `main_csv`, streamed, with their financial rows."""
 
-    def latest(reader):
-        header = [name.strip() for name in next(reader, [])]
+    def latest(stream):
+        lines = iter(stream)
+        header = [name.strip() for name in next(csv.reader(lines), [])]
         season, home, away = _indexes(header, main_keys, main_csv, "main_columns")
-        width = len(header)
+        last = max(season, home, away)
+        keys: dict[str, tuple[int, ...]] = {}
         best = None
         # Only the latest season seen so far is kept, at most `limit` rows of it: memory stays flat.
-        kept: deque[list[str]] = deque(maxlen=max(limit, 0))
-        for row in reader:
-            if not row or len(row) <= max(season, home, away):
+        kept: deque[str | list[str]] = deque(maxlen=max(limit, 0))
+        for row, record in _records(lines, last + 1):
+            if len(row) <= last:
                 continue
-            key = season_key(row[season].strip())
-            if best is None or key[0] > best[0]:
+            name = row[season]
+            key = keys.get(name)
+            if key is None:
+                key = keys[name] = season_key(name.strip())[0]
+            if best is None or key > best:
                 best = key
                 kept.clear()
-            if key[0] == best[0]:
-                kept.append(row + [""] * (width - len(row)) if len(row) < width else row)
-        return tuple(header), tuple(tuple(row[:width]) for row in kept), (season, home, away)
+            if key == best:
+                kept.append(record)
+        width = len(header)
+        return tuple(header), tuple(_fields(record, width) for record in kept), (season, home, away)
 
     columns, rows, (season, home, away) = _read(main_csv, "main dataset", latest)
     if not rows:
@@ -112,20 +140,33 @@ def load_fixtures(
     if financial_csv is not None:
         wanted = {_key(*key) for key in keys}
 
-        def matching(reader):
-            header = [name.strip() for name in next(reader, [])]
+        def matching(stream):
+            lines = iter(stream)
+            header = [name.strip() for name in next(csv.reader(lines), [])]
             indexes = _indexes(header, financial_keys, financial_csv, "financial_columns")
             found = {}
-            for row in reader:
+            for row, record in _records(lines, max(indexes) + 1):
                 if len(row) > max(indexes):
                     key = _key(*(row[index] for index in indexes))
                     if key in wanted:
-                        found[key] = tuple(row) + ("",) * (len(header) - len(row))
+                        found[key] = _fields(record, len(header))
             return tuple(header), found
 
         financial_columns, found = _read(financial_csv, "financial dataset", matching)
         financial = tuple(found.get(_key(*key)) for key in keys)
     return Fixtures(keys, columns, rows, financial_columns, financial)
+
+
+def _numbers(cells: Sequence[str]):
+    """A column as float64, 0 where a cell is not a finite number (the app's fill)."""
+    import numpy as np
+
+    try:
+        values = np.array(cells, dtype=np.float64)
+    except ValueError:
+        values = np.array([_number(cell) for cell in cells], dtype=np.float64)
+    values[~np.isfinite(values)] = 0.0
+    return values
 
 
 def _number(cell: str) -> float:
@@ -134,73 +175,6 @@ def _number(cell: str) -> float:
     except ValueError:
         return 0.0
     return value if math.isfinite(value) else 0.0
-
-
-def _formulas() -> dict[str, Callable]:
-    """How each derived feature is computed from its columns (`col` gives zeros for an absent one).
-
-    The `_last_5` columns are taken as sums over the last five matches, so `_avg5` divides by 5.
-    Shots: one side's shots allowed are the other side's shots for; the 3-match and 5-match
-    averages both use the latest figure, which is all the main CSV holds.
-    """
-    import numpy as np
-
-    def avg5(side, stat):
-        return lambda col: col(f"{side}_{stat}_last_5") / 5.0
-
-    def gap(stat):
-        return lambda col: (col(f"home_{stat}_last_5") - col(f"away_{stat}_last_5")) / 5.0
-
-    def log_ratio(home, away):
-        return lambda col: np.log(
-            (np.maximum(col(home), 0) + EPS) / (np.maximum(col(away), 0) + EPS)
-        )
-
-    def diff(home, away):
-        return lambda col: col(home) - col(away)
-
-    shots = ("home_shots_for", "away_shots_for")
-    formulas: dict[str, Callable] = {
-        "prob_edge": diff("forecast_home_win", "forecast_away_win"),
-        # The app counts a team's games this season; a full window is what the models saw most.
-        "home_recent_games_frac": lambda col: np.ones_like(col("season")),
-        "away_recent_games_frac": lambda col: np.ones_like(col("season")),
-        "att_gap_avg5": gap("goals_for"),
-        "def_gap_avg5": gap("goals_against"),
-        "points_gap_avg5": gap("points"),
-        "xg_att_gap_avg5": gap("xg_for"),
-        "xg_def_gap_avg5": gap("xg_against"),
-        "log_xg_ratio_avg5": log_ratio("home_xg_for_last_5", "away_xg_for_last_5"),
-        "shot_vol_gap_avg5": diff(*shots),
-        "shot_suppress_gap_avg5": diff(*shots),
-        "log_shot_ratio_avg5": log_ratio(*shots),
-        "shots_tempo_avg5": lambda col: col(shots[0]) + col(shots[1]),
-        "volatility": lambda col: np.zeros_like(col("season")),
-    }
-    for side, other in zip(SIDES, reversed(SIDES), strict=True):
-        for stat in FORM_STATS:
-            formulas[f"{side}_{stat}_avg5"] = avg5(side, stat)
-        for window in ("avg5", "avg3"):
-            formulas[f"{side}_shots_for_{window}"] = lambda col, s=side: col(f"{s}_shots_for")
-            formulas[f"{side}_shots_allowed_{window}"] = lambda col, o=other: col(f"{o}_shots_for")
-    for camel, name in {
-        "attGap": "att_gap_avg5",
-        "defGap": "def_gap_avg5",
-        "xgGap": "xg_att_gap_avg5",
-        "xgDefGap": "xg_def_gap_avg5",
-        "pointsGap": "points_gap_avg5",
-        "marketEdge": "prob_edge",
-        "homeForm": "home_points_avg5",
-        "awayForm": "away_points_avg5",
-    }.items():
-        formulas[camel] = formulas[name]
-    for camel, name in {
-        "wageGap": "wage_bill_diff",
-        "netSpendGap": "net_spend_diff",
-        "valuationGap": "squad_value_diff",
-    }.items():
-        formulas[camel] = lambda col, n=name: col(FINANCIAL + n)
-    return formulas
 
 
 def feature_matrix(
@@ -217,6 +191,7 @@ def feature_matrix(
     main = {name: index for index, name in enumerate(fixtures.columns)}
     financial = {name: index for index, name in enumerate(fixtures.financial_columns)}
     count = len(fixtures.rows)
+    cells = list(zip(*fixtures.rows, strict=True))
     cache: dict[str, np.ndarray] = {}
 
     def col(name: str) -> np.ndarray:
@@ -228,8 +203,7 @@ def feature_matrix(
                     if merged is not None:
                         values[row] = _number(merged[index])
             elif name in main:
-                index = main[name]
-                values[:] = [_number(row[index]) for row in fixtures.rows]
+                values = _numbers(cells[main[name]])
             cache[name] = values
         return cache[name]
 
@@ -238,7 +212,7 @@ def feature_matrix(
             return need[len(FINANCIAL) :] in financial
         return need in main
 
-    formulas = _formulas()
+    known = formulas()
     matrix = np.zeros((count, len(names)), dtype=np.float32)
     for position, name in enumerate(names):
         needs = table.get(name)
@@ -246,8 +220,8 @@ def feature_matrix(
             matrix[:, position] = col(name)
         elif needs is None or not all(present(need) for need in needs):
             continue
-        elif name in formulas:
-            matrix[:, position] = formulas[name](col)
+        elif name in known:
+            matrix[:, position] = known[name](col)
         elif len(needs) == 1:
             matrix[:, position] = col(needs[0])
     return matrix

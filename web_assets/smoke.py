@@ -11,7 +11,7 @@ from web_assets.fixtures import Fixture, Fixtures
 OUTCOMES = ("home", "draw", "away")
 ZIPMAP = (
     "it outputs a sequence of maps (ZipMap), which the app's ONNX Runtime cannot read: "
-    "export it again with zipmap=False (onnxmltools/skl2onnx options) so it outputs a tensor"
+    "export it again with zipmap=False so it outputs a tensor of probabilities"
 )
 
 
@@ -52,18 +52,16 @@ def _session(model_id: str, model: Path):
     return session
 
 
-def _probabilities(session, values) -> tuple[object | None, str | None]:
+def _probabilities(outputs, values) -> tuple[object | None, str | None]:
     """The output the app reads: a tensor of 3 values per row, preferring one named like 'prob'."""
     import numpy as np
 
-    outputs = session.get_outputs()
     for arg, value in zip(outputs, values, strict=True):
         if not isinstance(value, np.ndarray):
             if isinstance(value, list) and value and isinstance(value[0], dict):
                 return None, ZIPMAP
             return None, f"its output {arg.name} is a {arg.type}, not a tensor the app can read"
-    order = sorted(range(len(outputs)), key=lambda i: "prob" not in outputs[i].name.lower())
-    for index in order:
+    for index in sorted(range(len(outputs)), key=lambda i: "prob" not in outputs[i].name.lower()):
         value = values[index]
         if value.ndim and value.shape[-1] == 3 and np.issubdtype(value.dtype, np.floating):
             return value.reshape(-1, 3), None
@@ -74,17 +72,22 @@ def _probabilities(session, values) -> tuple[object | None, str | None]:
     )
 
 
-def _check(rows) -> str | None:
+def _first_bad(rows) -> tuple[int, str] | None:
+    """The first row the app cannot use, and why."""
     import numpy as np
 
-    for row in rows:
-        if not np.all(np.isfinite(row)):
-            return f"probabilities {row.tolist()} are not all finite"
-        if np.any(row < 0):
-            return f"probabilities {row.tolist()} include a negative value"
-        if not row.sum() > 0:
-            return f"probabilities {row.tolist()} do not sum to a positive number"
-    return None
+    finite = np.isfinite(rows).all(axis=1)
+    negative = (rows < 0).any(axis=1)
+    bad = ~finite | negative | ~(rows.sum(axis=1) > 0)
+    if not bad.any():
+        return None
+    index = int(bad.argmax())
+    row = rows[index].tolist()
+    if not finite[index]:
+        return index, f"probabilities {row} are not all finite"
+    if negative[index]:
+        return index, f"probabilities {row} include a negative value"
+    return index, f"probabilities {row} do not sum to a positive number"
 
 
 def _batchable(session, count: int) -> bool:
@@ -101,33 +104,35 @@ def run_model(model_id: str, model: Path, matrix, fixtures: Fixtures):
     import numpy as np
 
     session = _session(model_id, model)
+    outputs = session.get_outputs()
     data = np.ascontiguousarray(matrix, dtype=np.float32)
     count = data.shape[0]
-    results = np.zeros((count, 3))
+    results = None
     if count > 1 and _batchable(session, count):
         try:
-            values = session.run(None, {"input": data})
+            rows, _ = _probabilities(outputs, session.run(None, {"input": data}))
         except Exception:  # rerun one at a time below, to name the fixture that fails
-            values = None
-        if values is not None:
-            rows, reason = _probabilities(session, values)
-            if rows is not None and rows.shape[0] == count and _check(rows) is None:
-                rows = rows.astype(np.float64)
-                return rows / rows.sum(axis=1, keepdims=True)
-    for index in range(count):
-        fixture = fixtures.keys[index]
-        try:
-            values = session.run(None, {"input": data[index : index + 1]})
-        except Exception as err:
-            raise _fail(model_id, model, fixture, _one_line(err)) from None
-        rows, reason = _probabilities(session, values)
-        if rows is not None and rows.shape[0] != 1:
-            reason = f"it returns {rows.shape[0]} rows of probabilities for one fixture"
-        reason = reason or _check(rows)
-        if reason:
-            raise _fail(model_id, model, fixture, reason)
-        results[index] = rows[0] / rows[0].sum(dtype=np.float64)
-    return results
+            rows = None
+        if rows is not None and rows.shape[0] == count:
+            results = rows.astype(np.float64)
+    if results is None:
+        results = np.zeros((count, 3))
+        for index in range(count):
+            fixture = fixtures.keys[index]
+            try:
+                values = session.run(None, {"input": data[index : index + 1]})
+            except Exception as err:
+                raise _fail(model_id, model, fixture, _one_line(err)) from None
+            rows, reason = _probabilities(outputs, values)
+            if rows is not None and rows.shape[0] != 1:
+                reason = f"it returns {rows.shape[0]} rows of probabilities for one fixture"
+            if reason:
+                raise _fail(model_id, model, fixture, reason)
+            results[index] = rows[0]
+    bad = _first_bad(results)
+    if bad is not None:
+        raise _fail(model_id, model, fixtures.keys[bad[0]], bad[1])
+    return results / results.sum(axis=1, keepdims=True)
 
 
 class Shift(NamedTuple):
