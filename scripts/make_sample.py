@@ -20,6 +20,8 @@ from pathlib import Path
 import onnx
 from onnx import TensorProto, helper
 
+from web_assets.features import FINANCIAL_FEATURES
+
 ROOT = Path(__file__).resolve().parent.parent
 TEAMS = [
     "Arsenal", "Aston Villa", "Bournemouth", "Brentford", "Brighton", "Chelsea", "Crystal Palace",
@@ -30,7 +32,8 @@ SEASONS = ["2023-2024", "2024-2025"]
 KEY_COLUMNS = ["season", "home_team_name", "away_team_name", "match_date", "result"]
 MAIN_COLUMNS = 209
 MODELS = {"performance_dense": 24, "market_gradient_boost": 12, "financial_lens": 8}
-FINANCIAL_FEATURES = [
+# The four figures drawn per fixture; the app's financial columns are computed from them.
+FINANCIAL_DRAWS = [
     "home_squad_value_m",
     "away_squad_value_m",
     "home_wage_bill_m",
@@ -108,6 +111,23 @@ def main_dataset(rng: random.Random, rows: int) -> tuple[list[str], list[list[st
     return KEY_COLUMNS + features, table
 
 
+def financial_columns(values: list[float]) -> list[str]:
+    """The app's 8 financial columns (FINANCIAL_FEATURES order) from one fixture's four draws."""
+    home_value, away_value, home_wages, away_wages = values
+    home_spend, away_spend = (home_value - home_wages) / 4, (away_value - away_wages) / 4
+    # Squads of 25: the average salary follows the wage bill.
+    return [
+        f"{home_value / away_value:.4f}",
+        f"{home_value - away_value:.1f}",
+        f"{home_wages / away_wages:.4f}",
+        f"{home_wages - away_wages:.1f}",
+        f"{(home_value + home_wages) / (away_value + away_wages):.4f}",
+        f"{home_spend - away_spend:.1f}",
+        f"{home_wages / away_wages:.4f}",
+        f"{(home_wages - away_wages) / 25:.2f}",
+    ]
+
+
 def csv_bytes(header: list[str], rows: list[list[str]], line_end: str) -> bytes:
     text = io.StringIO()
     csv.writer(text, lineterminator=line_end).writerows([header, *rows])
@@ -125,8 +145,15 @@ def write_sample(
     # The real exports: the main dataset with CRLF line ends, the financial one with LF.
     main_csv = processed / f"Dataset_Version_{version}.csv"
     main_csv.write_bytes(csv_bytes(header, rows_main, "\r\n"))
+    # Four draws per row whatever the columns: the models are drawn next from the same generator,
+    # so a change to the financial columns leaves them as they are.
     financial_rows = [
-        [season, home, away, *(f"{rng.uniform(50, 1200):.1f}" for _ in FINANCIAL_FEATURES)]
+        [
+            season,
+            home,
+            away,
+            *financial_columns([round(rng.uniform(50, 1200), 1) for _ in FINANCIAL_DRAWS]),
+        ]
         for season, home, away, *_ in rows_main[: rows // 2]
     ]
     financial_header = ["season", "home_team", "away_team", *FINANCIAL_FEATURES]
@@ -138,7 +165,8 @@ def write_sample(
     for model_id, n_features in MODELS.items():
         names = rng.sample(header[len(KEY_COLUMNS) :], n_features)
         if model_id == "financial_lens":
-            names[: len(FINANCIAL_FEATURES)] = FINANCIAL_FEATURES
+            # A lens on both datasets: half the app's financial columns, half the main CSV's.
+            names[: len(FINANCIAL_DRAWS)] = FINANCIAL_FEATURES[: len(FINANCIAL_DRAWS)]
         model = tree_ensemble(n_features, rng, rounds=4 + n_features // 2)
         (run_dir / f"{model_id}.onnx").write_bytes(model.SerializeToString())
         bundle = {"feature_names": names, "feature_schema_version": "v7", "trainer": "xgboost"}
