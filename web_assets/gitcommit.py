@@ -11,8 +11,8 @@ from collections.abc import Collection
 from pathlib import Path
 
 from web_assets.errors import PublishError
-from web_assets.gitindex import refuse_locked, repair_after_kill, sync_index
-from web_assets.gitrun import failure, output_of, private_dir, private_name, run, toplevel
+from web_assets.gitindex import REF_MARKER, refuse_locked, repair_after_kill, sync_index
+from web_assets.gitrun import failure, git_path, output_of, private_dir, private_name, run, toplevel
 
 __all__ = [
     "advance_branch",
@@ -199,7 +199,15 @@ def advance_branch(
     current = run(root, "symbolic-ref", "--quiet", "HEAD", check=False).stdout.strip()
     ref, deref = (current, []) if current else ("HEAD", ["--no-deref"])
     command = ["update-ref", *deref, "-m", reflog, ref, new, old or ""]
-    result = run(root, *command, check=False)
+    # git's own locks for this ref, recorded so that a kill of our process group mid-update-ref
+    # leaves nothing that repair_after_kill cannot tell from a running git's.
+    locks = {f"{git_path(root, name)}.lock" for name in (ref, "HEAD")}
+    marker = private_dir(root) / private_name(REF_MARKER)
+    marker.write_text("".join(f"{lock}\n" for lock in sorted(locks)), encoding="utf-8")
+    try:
+        result = run(root, *command, check=False)
+    finally:
+        marker.unlink()
     if result.returncode == 0:
         return
     now = head_commit(root) or "no commit"

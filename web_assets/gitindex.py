@@ -17,6 +17,7 @@ from web_assets.errors import PublishError
 from web_assets.gitrun import PRIVATE_DIR, git_path, owner_alive, private_dir, private_name, run
 
 HOLDER = "index-lock"
+REF_MARKER = "ref-lock"
 
 
 def _same(a: Path, b: Path) -> bool:
@@ -45,8 +46,25 @@ def repair_after_kill(root: Path) -> list[str]:
         if leftover.name.startswith(HOLDER + ".") and _same(leftover, lock):
             lock.unlink()
             removed.append(str(lock))
+        if leftover.name.startswith(REF_MARKER + "."):
+            removed += _ref_locks(leftover)
         leftover.unlink(missing_ok=True)
         removed.append(str(leftover))
+    return removed
+
+
+def _ref_locks(marker: Path) -> list[str]:
+    """The ref locks of an update-ref killed with our process: made after the marker was."""
+    removed = []
+    since = marker.stat().st_mtime
+    for line in marker.read_text(encoding="utf-8", errors="replace").splitlines():
+        lock = Path(line)
+        try:
+            if lock.name.endswith(".lock") and lock.stat().st_mtime >= since:
+                lock.unlink()
+                removed.append(line)
+        except FileNotFoundError:
+            continue
     return removed
 
 
