@@ -114,15 +114,14 @@ def main_dataset(rng: random.Random, rows: int) -> tuple[list[str], list[list[st
 def financial_columns(values: list[float]) -> list[str]:
     """The app's 8 financial columns (FINANCIAL_FEATURES order) from one fixture's four draws."""
     home_value, away_value, home_wages, away_wages = values
-    home_spend, away_spend = (home_value - home_wages) / 4, (away_value - away_wages) / 4
-    # Squads of 25: the average salary follows the wage bill.
+    # Squads of 25: the average player value and salary follow the squad value and wage bill.
     return [
         f"{home_value / away_value:.4f}",
         f"{home_value - away_value:.1f}",
+        f"{home_value / away_value:.4f}",
+        f"{(home_value - away_value) / 25:.2f}",
         f"{home_wages / away_wages:.4f}",
         f"{home_wages - away_wages:.1f}",
-        f"{(home_value + home_wages) / (away_value + away_wages):.4f}",
-        f"{home_spend - away_spend:.1f}",
         f"{home_wages / away_wages:.4f}",
         f"{(home_wages - away_wages) / 25:.2f}",
     ]

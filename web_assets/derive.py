@@ -55,6 +55,8 @@ def formulas() -> dict[str, Callable]:
         "log_shot_ratio_avg5": log_ratio(*shots),
         "shots_tempo_avg5": lambda col: col(shots[0]) + col(shots[1]),
         "volatility": constant(0.0),
+        # No financial column carries net spend: the app's value for it is not reproduced.
+        "netSpendGap": constant(0.0),
     }
     for side, other in zip(SIDES, reversed(SIDES), strict=True):
         for stat in FORM_STATS:
@@ -75,7 +77,6 @@ def formulas() -> dict[str, Callable]:
         formulas[camel] = formulas[name]
     for camel, name in {
         "wageGap": "wage_bill_diff",
-        "netSpendGap": "net_spend_diff",
         "valuationGap": "squad_value_diff",
     }.items():
         formulas[camel] = lambda col, n=name: col(FINANCIAL + n)

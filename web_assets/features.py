@@ -9,19 +9,11 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from typing import NamedTuple
 
+from web_assets.app_rules import FINANCIAL_COLUMNS
+
 FINANCIAL = "financial:"
-# The columns the app merges from financial_dataset.csv, in the app's order. Only the first and
-# the last are spelled out in issue 11; the six between follow the app's ratio/diff pairs.
-FINANCIAL_FEATURES: tuple[str, ...] = (
-    "squad_value_ratio",
-    "squad_value_diff",
-    "wage_bill_ratio",
-    "wage_bill_diff",
-    "net_spend_ratio",
-    "net_spend_diff",
-    "avg_salary_ratio",
-    "avg_salary_diff",
-)
+# The columns the app merges from financial_dataset.csv, in the app's order.
+FINANCIAL_FEATURES: tuple[str, ...] = FINANCIAL_COLUMNS
 SIDES = ("home", "away")
 FORM_STATS = ("goals_for", "goals_against", "xg_for", "xg_against", "points")
 SHOTS = ("home_shots_for", "away_shots_for")
