@@ -72,11 +72,6 @@ def test_the_sample_generator_names_only_features_its_csvs_supply(tmp_path):
     assert set(FINANCIAL_FEATURES) <= set(financial)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="the committed sample predates the app's financial columns: "
-    "regenerate it with scripts/make_sample.py, then drop this mark",
-)
 def test_the_committed_sample_supplies_every_feature_its_bundles_name():
     for model_id in MODELS:
         names = bundle_names(RUN, model_id)
