@@ -249,7 +249,7 @@ def test_push_sends_both_commits_and_a_refused_push_keeps_them(repo, tmp_path):
     git(other, "commit", "--quiet", "-m", "diverged")
     git(other, "push", "--quiet", "--force", str(remote), "main")
     mine = publish(repo, {"artifacts/model.onnx": b"retrained"})
-    with pytest.raises(PublishError, match="push to origin main was refused; the local commits"):
+    with pytest.raises(PublishError, match="Push to origin main was refused; the local commits"):
         gitcommit.push(repo, "origin", "main", [mine])
     assert git(repo, "rev-parse", "HEAD") == mine
 

@@ -234,7 +234,7 @@ def push(root: Path, remote: str, branch: str, commits: list[str]) -> None:
     result = run(root, *command, check=False)
     if result.returncode != 0:
         raise PublishError(
-            f"push to {remote} {branch} was refused; the local commits are kept. Bring the branch "
+            f"Push to {remote} {branch} was refused; the local commits are kept. Bring the branch "
             f"up to date (`git pull --rebase {remote} {branch}`) and publish again. git said:\n"
             f"{output_of(result)}"
         )

@@ -8,6 +8,8 @@ from pathlib import Path
 
 from web_assets.checks import refuse_stale_financial, require_columns
 from web_assets.datasets import Copy, dataset_copies, read_csv_header
+from web_assets.git import is_work_tree
+from web_assets.gitcommit import refuse_unsafe_state, repair_after_kill
 from web_assets.lockfile import read_lock
 from web_assets.manifest import read_manifest, run_id_from_path
 from web_assets.models import ExportPlan, plan_export
@@ -65,4 +67,8 @@ def load_release(settings: Settings) -> Release:
     read_lock(settings.lock_file)
     if settings.check_stale_financial:
         refuse_stale_financial(settings.data_dir)
+    if settings.commit and is_work_tree(settings.root):
+        # A merge, rebase, detached HEAD or missing identity is refused before anything is written.
+        repair_after_kill(settings.root)
+        refuse_unsafe_state(settings.root, settings.branch)
     return Release(settings, datasets, export, columns)

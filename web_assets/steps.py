@@ -9,11 +9,12 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from web_assets import checks, git
+from web_assets import checks, git, gitcommit
 from web_assets.atomic import atomic_write_bytes, partial_path
 from web_assets.copying import copy_file
 from web_assets.datasets import Copy
 from web_assets.digests import cache_for
+from web_assets.gitrun import toplevel
 from web_assets.hashing import LineCount
 from web_assets.jsonio import json_bytes
 from web_assets.lockfile import (
@@ -216,6 +217,12 @@ def sha256_of(data: bytes) -> str:
 
 
 def commit_release(release: Release) -> dict[str, Any]:
+    """Commit exactly the published files, without touching the user's index or work tree.
+
+    The commit is built in a private index and the branch moved by compare-and-swap; then only
+    the published paths of the user's index are brought up to date. A failure or a kill at any
+    point leaves the user's staged and unstaged work as it was, and no lock behind.
+    """
     settings = release.settings
     root = settings.root
     sha, reason, pushed = "", "", ""
@@ -224,14 +231,23 @@ def commit_release(release: Release) -> dict[str, Any]:
     elif not git.is_work_tree(root):
         reason = f"{root} is not a git work tree"
     else:
-        paths = [settings.relative(path) for path in release.published_files()]
-        models = {settings.relative(artefact.path) for artefact in release.export.models}
+        gitcommit.repair_after_kill(root)
+        branch = gitcommit.refuse_unsafe_state(root, settings.branch)
+        top = toplevel(root)
+        files = {path.relative_to(top).as_posix(): path for path in release.published_files()}
+        models = {artefact.path.relative_to(top).as_posix() for artefact in release.export.models}
+        parent = gitcommit.head_commit(root)
         message = COMMIT_MESSAGE.format(version=settings.version)
-        sha = git.commit_paths(root, paths, message, incompressible=models)
+        sha = gitcommit.build_commit(root, parent, files, message, incompressible=models) or ""
+        if sha:
+            gitcommit.advance_branch(
+                root, branch, sha, parent, reflog=f"web-assets: publish version {settings.version}"
+            )
+        # Also after no commit: it sets right a run killed between the branch move and this.
+        gitcommit.sync_index(root, list(files))
         reason = "" if sha else "the published files were already committed"
         if settings.push:
-            branch = settings.branch or git.current_branch(root)
-            git.push(root, settings.remote, branch)
+            gitcommit.push(root, settings.remote, branch, [sha] if sha else [])
             pushed = f"{settings.remote} {branch}"
     return {"commit": sha, "reason": reason, "pushed": pushed}
 
