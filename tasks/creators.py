@@ -13,11 +13,11 @@ from tasks.checker import ContentChecker
 from tasks.context import Loaded
 from tasks.reporter import SummaryReporter
 from tasks.step import fail, run_step, run_verify
+from web_assets.publish_commit import commit_release
 from web_assets.release import Release
 from web_assets.steps import (
     check_datasets,
     check_models,
-    commit_release,
     publish_copy,
     record_digest,
     remove_partials,
@@ -166,7 +166,8 @@ def manifest_task(release: Release | None) -> Task:
         "actions": [_action(release, write_manifest, release)],
         # getargs alone makes `hash` a setup task, which doit runs only once this task is already
         # out of date: then `doit manifest` would miss a changed model. task_dep runs it first.
-        "task_dep": [*CHECKED, "hash"],
+        # With pinned URIs it commits the copied files first: they must be there.
+        "task_dep": [*CHECKED, "hash", "datasets", "gather"],
         "uptodate": [
             settings_changed(
                 {
@@ -211,8 +212,9 @@ def commit_task(release: Release | None) -> Task:
     settings = release.settings
     return {
         "file_dep": [settings.relative(path) for path in release.published_files()],
+        "getargs": {"manifest": ("manifest", None)},
         "actions": [_action(release, commit_release, release)],
-        "task_dep": CHECKED,
+        "task_dep": [*CHECKED, "manifest"],
         "uptodate": [
             settings_changed(
                 {

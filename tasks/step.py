@@ -48,7 +48,7 @@ def run_verify(settings: Settings | None, problem: str | None) -> TaskFailed | N
     """Print one line per problem and a summary; fail when there is any problem."""
     if settings is None:
         return TaskFailed(str(problem))
-    problems, files = verify(settings)
+    problems, files = verify(settings, live=settings.live)
     for found in problems:
         print(f"verify: {found.line()}")
     if problems:

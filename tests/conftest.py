@@ -28,6 +28,8 @@ EXPORT = "artifacts/run_export"
 MANIFEST = "web/public/fixtures/dev.json"
 LOCK = "web-assets.lock.json"
 MODELS = ["financial_lens", "market_gradient_boost", "performance_dense"]
+# A publish without a commit cannot pin URIs to one: such runs name a branch-style template.
+NO_COMMIT = ("commit=false", "uri_template=https://assets.example.invalid/{filename}")
 
 
 def load_script(name: str):

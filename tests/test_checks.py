@@ -9,7 +9,7 @@ import re
 import tracemalloc
 
 import pytest
-from conftest import EXPORT, make_sample, run_doit, snapshot
+from conftest import EXPORT, NO_COMMIT, make_sample, run_doit, snapshot
 from onnx import TensorProto, helper
 
 from web_assets.checks import check_financial_keys, check_models, onnx_io
@@ -148,7 +148,7 @@ def test_missing_column_and_mismatched_keys_stop_the_publish(project):
         project,
         "financial_dataset=data/processed/fin_keys.csv",
         "check_financial_keys=false",
-        "commit=false",
+        *NO_COMMIT,
     )
     assert relaxed.status == 0, relaxed.text
 
@@ -169,7 +169,7 @@ def test_a_bad_model_in_the_run_stops_the_publish_before_any_write(project):
     assert "model financial_lens: its input takes 8 features but" in result.out
     assert snapshot(project) == before
 
-    relaxed = run_doit(project, *args, "check_models=false", "commit=false")
+    relaxed = run_doit(project, *args, "check_models=false", *NO_COMMIT)
     assert relaxed.status == 0, relaxed.text
 
 
@@ -180,7 +180,7 @@ def test_a_versioned_financial_file_in_the_data_folder_is_refused(project):
     assert result.status != 0
     assert "financial_dataset_v8.csv, which the web app loads instead" in result.err
     assert stale.exists(), "never ours to delete"
-    assert run_doit(project, "check_stale_financial=false", "commit=false").status == 0
+    assert run_doit(project, "check_stale_financial=false", *NO_COMMIT).status == 0
 
 
 def test_random_models_are_real_onnx(tmp_path):

@@ -10,7 +10,7 @@ import sys
 import time
 
 import pytest
-from conftest import retrain
+from conftest import NO_COMMIT, retrain
 
 from tasks.checker import ContentChecker
 from web_assets.copying import copy_file
@@ -113,9 +113,9 @@ def test_checker_judges_by_content(tmp_path, model):
 
 
 def test_a_changed_model_is_read_once_in_a_whole_publish(project):
-    assert run_doit(project, ["commit=false"], io.StringIO())[0] == 0
+    assert run_doit(project, [*NO_COMMIT], io.StringIO())[0] == 0
     settle()
-    assert run_doit(project, ["commit=false"], io.StringIO())[0] == 0  # every digest now saved
+    assert run_doit(project, [*NO_COMMIT], io.StringIO())[0] == 0  # every digest now saved
     model = project / "artifacts/run_export/performance_dense.onnx"
     retrain(model, seed=3)
 
@@ -139,7 +139,7 @@ def test_a_fresh_publish_hashes_each_source_once_and_no_copy(project):
     make_sample.write_sample(project, run_dir, version=9, seed=21)
     settle()
     cache = cache_for(project)
-    args = ["version=9", "run_dir=runs/run_20251128-101500", "commit=false"]
+    args = ["version=9", "run_dir=runs/run_20251128-101500", *NO_COMMIT]
     args.append("dataset=data/processed/Dataset_Version_9.csv")
     status, _ = run_doit(project, args, io.StringIO())
     assert status == 0

@@ -44,7 +44,7 @@ def test_publish_next_to_an_invoke_tasks_file_uses_the_projects_wiring(project, 
     result = python(
         scripts,
         f"from web_assets import publish; "
-        f"print(publish({str(project)!r}, commit=False).lines()[-1])",
+        f"print(publish({str(project)!r}, commit=False, uri_template='https://x.invalid/{{filename}}').lines()[-1])",
     )
     assert result.returncode == 0, result.stderr
     assert "No commit" in result.stdout

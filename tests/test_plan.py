@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import os
 
-from conftest import EXPORT, retrain, run_doit
+from conftest import EXPORT, NO_COMMIT, retrain, run_doit
 
 
 def planned(root, *args: str) -> tuple[list[str], str]:
@@ -29,7 +29,7 @@ def agrees(root, *args: str) -> str:
 
 
 def test_a_fresh_project_plans_every_step_as_never_run(project):
-    text = agrees(project, "commit=false")
+    text = agrees(project, *NO_COMMIT)
     assert "never run" in text
 
 

@@ -16,6 +16,7 @@ from conftest import (
     EXPORT,
     MANIFEST,
     MODELS,
+    NO_COMMIT,
     git,
     new_run,
     retrain,
@@ -188,7 +189,7 @@ def test_manifest_task_alone(project):
 
 
 def test_manifest_alone_sees_a_retrained_model(project):
-    assert run_doit(project, "commit=false").status == 0
+    assert run_doit(project, *NO_COMMIT).status == 0
     model = project / EXPORT / "market_gradient_boost.onnx"
     retrain(model, seed=5)
     result = run_doit(project, "manifest")
@@ -218,7 +219,7 @@ def test_missing_manifest_is_created_valid(project):
 def test_removed_model_is_dropped_and_named(project):
     for name in ("financial_lens.onnx", "financial_lens_preprocessing.json"):
         (project / EXPORT / name).unlink()
-    result = run_doit(project, "commit=false")
+    result = run_doit(project, *NO_COMMIT)
     assert result.status == 0, result.text
     published = manifest(project)
     assert [item["id"] for item in published["models"]] == [

@@ -13,14 +13,13 @@ import json
 import os
 import threading
 import time
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
 from web_assets import publish_lock
 from web_assets.atomic import atomic_write_bytes
 from web_assets.errors import PublishError
-from web_assets.hashing import FileDigest, hash_file, stat_key
+from web_assets.hashing import FileDigest, hash_file, parallel_map, stat_key
 
 CACHE_FILE = Path(".web-assets") / "digests.json"
 CACHE_FORMAT = 1
@@ -104,12 +103,7 @@ class DigestCache:
     def digest_all(self, paths: list[str], threads: int) -> None:
         """Hash the files the cache does not know yet, `threads` at a time (hashlib drops the GIL)."""
         unknown = [path for path in paths if self.known(path, os.stat(self.root / path)) is None]
-        if len(unknown) > 1 and threads > 1:
-            with ThreadPoolExecutor(min(threads, len(unknown))) as pool:
-                list(pool.map(self.digest, unknown))
-        else:
-            for path in unknown:
-                self.digest(path)
+        parallel_map(self.digest, unknown, threads)
 
     def record_read(
         self, path: str | os.PathLike[str], digest: FileDigest, before: os.stat_result, started: int

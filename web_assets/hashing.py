@@ -4,12 +4,16 @@ from __future__ import annotations
 
 import hashlib
 import os
+from collections.abc import Callable, Iterable
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
-from typing import BinaryIO, NamedTuple
+from typing import BinaryIO, NamedTuple, TypeVar
 
 from web_assets.progress import Progress
 
 CHUNK_SIZE = 1 << 20
+Item = TypeVar("Item")
+Result = TypeVar("Result")
 
 
 def stat_key(stat: os.stat_result) -> tuple[int, int, int, int]:
@@ -75,3 +79,15 @@ def scan(
         progress.add(count)
     progress.finish()
     return FileDigest(sha.hexdigest() if sha else "", progress.done)
+
+
+def parallel_map(
+    work: Callable[[Item], Result], items: Iterable[Item], threads: int
+) -> list[Result]:
+    """`work` over `items`, `threads` at a time: the one pool shape for hashing many files
+    (hashlib and file reads drop the GIL). In order; one item or one thread runs inline."""
+    items = list(items)
+    if len(items) < 2 or threads < 2:
+        return [work(item) for item in items]
+    with ThreadPoolExecutor(min(threads, len(items))) as pool:
+        return list(pool.map(work, items))

@@ -11,9 +11,10 @@ from importlib import resources
 from pathlib import Path, PurePosixPath
 from typing import Any, NamedTuple
 
+from web_assets.converters import TIMESTAMP_FORMAT
 from web_assets.errors import PublishError
 from web_assets.jsonio import is_records, read_json
-from web_assets.settings import TIMESTAMP_FORMAT
+from web_assets.uris import pinned_commit, render
 
 SECTIONS = ("models", "preprocessing")
 RUN_ID_PATTERN = re.compile(r"^run_(\d{8})-(\d{6})$")
@@ -71,6 +72,14 @@ def read_manifest(path: Path) -> dict[str, Any] | None:
                 f"Manifest {path}: `{section}` must be a list of objects that each have a string "
                 "`id`: fix the file."
             )
+        seen: dict[str, int] = {}
+        for index, entry in enumerate(manifest.get(section, [])):
+            if entry["id"] in seen:
+                raise PublishError(
+                    f"Manifest {path}: {section}[{seen[entry['id']]}] and {section}[{index}] both "
+                    f"have id {entry['id']!r}: the web app would use only one. Remove or rename one."
+                )
+            seen[entry["id"]] = index
     return manifest
 
 
@@ -128,10 +137,6 @@ def run_identity(
     return run_id or _run_id_at(trained_at), trained_at
 
 
-def uri_for(template: str, *, filename: str, version: int, id: str) -> str:
-    return template.format(filename=filename, version=version, id=id)
-
-
 def update_manifest(
     old: dict[str, Any] | None,
     *,
@@ -140,6 +145,7 @@ def update_manifest(
     version: int,
     uri_template: str,
     run_id: str | None,
+    pin: str = "",
     trained_at: str | None,
     default_time: str,
 ) -> ManifestUpdate:
@@ -152,7 +158,7 @@ def update_manifest(
     changes: list[Change] = []
     for section, published in (("models", models), ("preprocessing", bundles)):
         entries, section_changes = _update_section(
-            section, manifest.get(section, []), published, uri_template, version
+            section, manifest.get(section, []), published, uri_template, version, pin
         )
         manifest[section] = entries
         changes += section_changes
@@ -185,6 +191,7 @@ def _update_section(
     published: list[Published],
     uri_template: str,
     version: int,
+    pin: str,
 ) -> tuple[list[dict[str, Any]], list[Change]]:
     by_id = {item.id: item for item in published}
     entries: list[dict[str, Any]] = []
@@ -196,7 +203,16 @@ def _update_section(
             changes.append(Change(section, old_entry["id"], old_sha, None, old_size, None))
             continue
         entry = dict(old_entry)
-        entry.update(_owned_fields(item, uri_template, version))
+        unchanged = (old_sha, old_size) == (item.sha256, item.size)
+        # An unchanged file keeps the commit its URI is pinned to; new bytes go to `pin`.
+        kept = unchanged and pinned_commit(
+            uri_template,
+            old_entry.get("uri"),
+            filename=PurePosixPath(item.path).name,
+            version=version,
+            id=item.id,
+        )
+        entry.update(_owned_fields(item, uri_template, version, kept or pin))
         entries.append(entry)
         if (old_sha, old_size) != (item.sha256, item.size):
             changes.append(Change(section, item.id, old_sha, item.sha256, old_size, item.size))
@@ -204,7 +220,7 @@ def _update_section(
         entry: dict[str, Any] = {"id": item.id}
         if section == "models":
             entry["format"] = "onnx"
-        entry.update(_owned_fields(item, uri_template, version))
+        entry.update(_owned_fields(item, uri_template, version, pin))
         entries.append(entry)
         changes.append(Change(section, item.id, None, item.sha256, None, item.size))
     return entries, changes
@@ -215,10 +231,10 @@ def sri(sha256: str) -> str:
     return "sha256-" + base64.b64encode(bytes.fromhex(sha256)).decode("ascii")
 
 
-def _owned_fields(item: Published, uri_template: str, version: int) -> dict[str, Any]:
+def _owned_fields(item: Published, uri_template: str, version: int, commit: str) -> dict[str, Any]:
     filename = PurePosixPath(item.path).name
     return {
-        "uri": uri_for(uri_template, filename=filename, version=version, id=item.id),
+        "uri": render(uri_template, filename=filename, version=version, id=item.id, commit=commit),
         "path": item.path,
         "local_path": item.path,
         "sha256": item.sha256,

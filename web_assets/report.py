@@ -40,7 +40,7 @@ class Summary:
             for item in self.datasets
         ]
         if self.commit:
-            lines.append(_commit_line(self.commit))
+            lines.append(_commit_line(self.commit, self.manifest))
         return lines
 
 
@@ -63,11 +63,20 @@ def _change_line(change: Change) -> str:
     )
 
 
-def _commit_line(commit: dict[str, Any]) -> str:
+def _commit_line(commit: dict[str, Any], manifest: dict[str, Any] | None) -> str:
+    """What was committed, and whether the web app serves it yet: it loads what is pushed."""
     if not commit["commit"]:
         return f"No commit: {commit['reason']}."
-    pushed = f", pushed to {commit['pushed']}" if commit["pushed"] else ""
-    return f"Committed {commit['commit'][:10]}{pushed}."
+    sha = commit["commit"][:10]
+    if commit["pushed"]:
+        return f"Committed {sha}, pushed to {commit['pushed']}: live."
+    old = (manifest or {}).get("old_version") or "the previous version"
+    remote = commit.get("remote") or "origin"
+    branch = commit.get("branch") or "BRANCH"
+    return (
+        f"Committed {sha} locally only: the web app still loads version {old} until you push "
+        f"(git push {remote} {branch}, or publish with push=true)."
+    )
 
 
 def _short(digest: str | None) -> str:

@@ -7,23 +7,32 @@ Inputs (the run and its datasets) may live anywhere; outputs stay inside the pro
 from __future__ import annotations
 
 import os
-import string
 import tomllib
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+from web_assets.app_rules import FINANCIAL_COLUMNS
+from web_assets.converters import (
+    boolean,
+    input_path,
+    names,
+    output_path,
+    positive_int,
+    run_id,
+    source_date_epoch,
+    text,
+    timestamp,
+    uri_template,
+)
 from web_assets.errors import PublishError
+from web_assets.uris import pins
 
 DEFAULT_URI_TEMPLATE = (
     "https://raw.githubusercontent.com/Beautiful-Game-Oracle/The-Beautiful-Game-Oracle"
-    "/main/artifacts/run_export/{filename}"
+    "/{commit}/artifacts/run_export/{filename}"
 )
-URI_FIELDS = frozenset({"filename", "version", "id"})
-TIMESTAMP_FORMAT = "%Y-%m-%dT%H:%M:%SZ"
-RUN_ID_CHARS = frozenset(string.ascii_letters + string.digits + "._-")
 INPUTS = ("run_dir", "dataset", "financial_dataset", "team_cache")
 REQUIRED = ("run_dir", "dataset", "financial_dataset", "version")
 OUTPUTS = ("export_dir", "data_dir", "manifest", "lock_file")
@@ -60,6 +69,9 @@ class Settings:
     financial_columns: tuple[str, ...]
     check_financial_keys: bool
     check_stale_financial: bool
+    check_format: bool
+    financial_app_columns: tuple[str, ...]
+    live: bool
 
     def relative(self, path: Path) -> str:
         """The repo-relative POSIX path the manifest and git use (for a path inside the project)."""
@@ -130,10 +142,16 @@ def resolve_settings(
         name: None if _unset(raw[name]) else convert(root, name, raw[name])
         for name, convert in CONVERTERS.items()
     }
+    if values["uri_template"] and pins(values["uri_template"]) and not values["commit"]:
+        raise PublishError(
+            "uri_template pins each URI to the commit that holds the file ({commit}), and "
+            "commit=false makes no commit: publish with commit=true, or give a uri_template "
+            "without {commit} (one on a branch, which a CDN may serve stale)."
+        )
     environ = os.environ if environ is None else environ
     return Settings(
         root=root,
-        source_date_epoch=_source_date_epoch(environ.get("SOURCE_DATE_EPOCH")),
+        source_date_epoch=source_date_epoch(environ.get("SOURCE_DATE_EPOCH")),
         **values,
     )
 
@@ -148,133 +166,6 @@ def _recorded_inputs(root: Path, lock_file: Any) -> dict[str, Any]:
 
 def _unset(value: Any) -> bool:
     return value is None or (isinstance(value, str) and not value.strip())
-
-
-def input_path(root: Path, name: str, value: Any) -> Path:
-    """A file the publish reads: anywhere readable; `~` expanded, relative to the project root."""
-    if not isinstance(value, str | os.PathLike):
-        raise PublishError(f"Setting `{name}` must be a path, got {value!r}.")
-    text = os.fspath(value)
-    if "\x00" in text:
-        raise PublishError(f"Setting `{name}` holds a NUL character: give a real path.")
-    return Path(os.path.abspath(root / Path(text).expanduser()))
-
-
-def output_path(root: Path, name: str, value: Any) -> Path:
-    """A file the publish writes: inside the project, and never through a symlink."""
-    path = input_path(root, name, value)
-    if not path.is_relative_to(root):
-        raise PublishError(
-            f"Setting `{name}={value}` is {path}, outside the project {root}: the web app is "
-            "served from the project, so name a path inside it."
-        )
-    for parent in [path, *path.parents]:
-        if parent == root:
-            break
-        if parent.is_symlink():
-            raise PublishError(
-                f"Setting `{name}={value}`: {parent} is a symlink, and a publish never writes "
-                "through one. Replace the symlink by a real folder or file."
-            )
-    return path
-
-
-def positive_int(root: Path, name: str, value: Any) -> int:
-    text = str(value).strip()
-    # isdigit() alone accepts '²' and '٣': only ASCII digits name a version.
-    if isinstance(value, bool) or not (text.isascii() and text.isdigit()) or int(text) < 1:
-        raise PublishError(
-            f"Setting `{name}` must be a positive whole number such as 8, got {value!r}."
-        )
-    return int(text)
-
-
-def boolean(root: Path, name: str, value: Any) -> bool:
-    if isinstance(value, bool):
-        return value
-    text = str(value).strip().lower()
-    if text in {"1", "true", "yes", "on"}:
-        return True
-    if text in {"0", "false", "no", "off"}:
-        return False
-    raise PublishError(f"Setting `{name}` must be true or false, got {value!r}.")
-
-
-def text(root: Path, name: str, value: Any) -> str:
-    return str(value)
-
-
-def names(root: Path, name: str, value: Any) -> tuple[str, ...]:
-    """A list of column names: a TOML array or a Python list, or comma-separated on the command line."""
-    if isinstance(value, str):
-        value = value.split(",")
-    if not isinstance(value, list | tuple) or not all(isinstance(item, str) for item in value):
-        raise PublishError(f"Setting `{name}` must be a list of column names, got {value!r}.")
-    return tuple(item.strip() for item in value if item.strip())
-
-
-def uri_template(root: Path, name: str, value: Any) -> str:
-    template = str(value)
-    try:
-        parsed = list(string.Formatter().parse(template))
-    except ValueError as err:
-        raise PublishError(f"Setting `{name}={template}` is not a valid template: {err}.") from None
-    for _, field, spec, conversion in parsed:
-        if field is None:
-            continue
-        if field not in URI_FIELDS or spec or conversion:
-            raise PublishError(
-                f"Setting `{name}` uses {{{field}{'!' + conversion if conversion else ''}"
-                f"{':' + spec if spec else ''}}}: it may only use plain "
-                f"{', '.join('{' + known + '}' for known in sorted(URI_FIELDS))}."
-            )
-    return template
-
-
-def run_id(root: Path, name: str, value: Any) -> str:
-    result = str(value)
-    if not set(result) <= RUN_ID_CHARS:
-        raise PublishError(
-            f"Setting `{name}={result}` may only hold letters, digits, '.', '_' and '-' "
-            "(the web app's schema)."
-        )
-    return result
-
-
-def timestamp(root: Path, name: str, value: Any) -> str:
-    return parse_timestamp(name, str(value))
-
-
-def parse_timestamp(name: str, value: str) -> str:
-    """An RFC 3339 timestamp, normalised to UTC with a `Z`, to the second."""
-    try:
-        moment = datetime.fromisoformat(value.replace("Z", "+00:00").replace("z", "+00:00"))
-        if moment.tzinfo is None:
-            raise ValueError("no zone")
-        return format_timestamp(moment)
-    except (ValueError, OverflowError):
-        raise PublishError(
-            f"Setting `{name}={value}` is not an RFC 3339 timestamp with a zone between the years "
-            "1 and 9999 in UTC, such as 2025-11-28T10:15:00Z."
-        ) from None
-
-
-def format_timestamp(moment: datetime) -> str:
-    return moment.astimezone(UTC).strftime(TIMESTAMP_FORMAT)
-
-
-def _source_date_epoch(value: str | None) -> str | None:
-    if not value:
-        return None
-    try:
-        if not (value.strip().isascii() and value.strip().isdigit()):
-            raise ValueError
-        return format_timestamp(datetime.fromtimestamp(int(value), UTC))
-    except (ValueError, OverflowError, OSError):
-        raise PublishError(
-            f"SOURCE_DATE_EPOCH={value!r} must be whole seconds since 1970 (for example "
-            "`date +%s`), or unset."
-        ) from None
 
 
 Converter = Callable[[Path, str, Any], Any]
@@ -304,6 +195,11 @@ TABLE: dict[str, tuple[Any, Converter]] = {
     "financial_columns": (["season", "home_team", "away_team"], names),
     "check_financial_keys": (True, boolean),
     "check_stale_financial": (True, boolean),
+    "check_format": (True, boolean),
+    # The columns the web app merges from financial_dataset.csv into each fixture.
+    "financial_app_columns": (list(FINANCIAL_COLUMNS), names),
+    # `doit verify live=true`: fetch every uri as the web app would.
+    "live": (False, boolean),
 }
 DEFAULTS = {name: default for name, (default, _) in TABLE.items()}
 CONVERTERS = {name: convert for name, (_, convert) in TABLE.items()}

@@ -9,12 +9,12 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from web_assets import checks, git, gitcommit
+from web_assets import checks
 from web_assets.atomic import atomic_write_bytes, partial_path
+from web_assets.converters import format_timestamp
 from web_assets.copying import copy_file
 from web_assets.datasets import Copy
 from web_assets.digests import cache_for
-from web_assets.gitrun import toplevel
 from web_assets.hashing import LineCount
 from web_assets.jsonio import json_bytes
 from web_assets.lockfile import (
@@ -30,10 +30,9 @@ from web_assets.manifest import (
     update_manifest,
     validate,
 )
+from web_assets.publish_commit import FilesCommit, commit_files
 from web_assets.release import Release
-from web_assets.settings import format_timestamp
-
-COMMIT_MESSAGE = "chore: update web assets for version {version}"
+from web_assets.uris import pins
 
 
 def remove_partials(release: Release) -> None:
@@ -102,6 +101,9 @@ def write_manifest(release: Release, digests: dict[str, dict[str, Any]]) -> dict
             for artefact in artefacts
         ]
 
+    # Pinned URIs name the commit that holds the new bytes: it is made first (the branch moves
+    # only once the manifest commit is made on top of it, in the commit step).
+    files_commit = commit_files(release) if pins(settings.uri_template) else FilesCommit("", "", "")
     old = read_manifest(settings.manifest)
     models, bundles = published(release.export.models), published(release.export.bundles)
     run_id, trained_at = release.run_id, settings.trained_at
@@ -121,11 +123,13 @@ def write_manifest(release: Release, digests: dict[str, dict[str, Any]]) -> dict
         run_id=run_id,
         trained_at=trained_at,
         default_time=settings.source_date_epoch or format_timestamp(datetime.now(UTC)),
+        pin=files_commit.holder,
     )
     validate(update.manifest, settings.manifest)
     data = json_bytes(update.manifest)
     written = write_if_changed(settings.root, settings.manifest, data)
     return {
+        "files_commit": files_commit._asdict(),
         "sha256": sha256_of(data),
         "manifest": settings.relative(settings.manifest),
         "written": written,
@@ -214,42 +218,6 @@ def write_if_changed(root: Path, path: Path, data: bytes) -> bool:
 
 def sha256_of(data: bytes) -> str:
     return hashlib.sha256(data).hexdigest()
-
-
-def commit_release(release: Release) -> dict[str, Any]:
-    """Commit exactly the published files, without touching the user's index or work tree.
-
-    The commit is built in a private index and the branch moved by compare-and-swap; then only
-    the published paths of the user's index are brought up to date. A failure or a kill at any
-    point leaves the user's staged and unstaged work as it was, and no lock behind.
-    """
-    settings = release.settings
-    root = settings.root
-    sha, reason, pushed = "", "", ""
-    if not settings.commit:
-        reason = "commit=false"
-    elif not git.is_work_tree(root):
-        reason = f"{root} is not a git work tree"
-    else:
-        gitcommit.repair_after_kill(root)
-        branch = gitcommit.refuse_unsafe_state(root, settings.branch)
-        top = toplevel(root)
-        files = {path.relative_to(top).as_posix(): path for path in release.published_files()}
-        models = {artefact.path.relative_to(top).as_posix() for artefact in release.export.models}
-        parent = gitcommit.head_commit(root)
-        message = COMMIT_MESSAGE.format(version=settings.version)
-        sha = gitcommit.build_commit(root, parent, files, message, incompressible=models) or ""
-        if sha:
-            gitcommit.advance_branch(
-                root, branch, sha, parent, reflog=f"web-assets: publish version {settings.version}"
-            )
-        # Also after no commit: it sets right a run killed between the branch move and this.
-        gitcommit.sync_index(root, list(files))
-        reason = "" if sha else "the published files were already committed"
-        if settings.push:
-            gitcommit.push(root, settings.remote, branch, [sha] if sha else [])
-            pushed = f"{settings.remote} {branch}"
-    return {"commit": sha, "reason": reason, "pushed": pushed}
 
 
 def shown(root: Path, path: Path) -> str:

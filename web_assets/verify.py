@@ -1,19 +1,23 @@
 """`doit verify`: do the manifest and the lock file tell the truth about the files on disk?
 
-Every file is read again (no cache is trusted) and hashed once, `hash_threads` at a time.
+Every file is read again (no cache is trusted) and hashed once, `hash_threads` at a time. Each
+check is a function returning its problems; `verify` runs them all.
 """
 
 from __future__ import annotations
 
-from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path, PurePosixPath
 from typing import Any, NamedTuple
 
 from web_assets.errors import PublishError
-from web_assets.hashing import FileDigest, hash_file
+from web_assets.hashing import FileDigest, hash_file, parallel_map
 from web_assets.lockfile import read_lock
-from web_assets.manifest import SECTIONS, read_manifest, schema_problems, sri, uri_for
+from web_assets.manifest import SECTIONS, read_manifest, schema_problems, sri
 from web_assets.settings import Settings
+from web_assets.uris import pinned_commit, pins, render
+
+Entries = list[tuple[str, dict[str, Any]]]
+Digests = dict[str, FileDigest | None]
 
 
 class Problem(NamedTuple):
@@ -24,11 +28,13 @@ class Problem(NamedTuple):
     found: Any
 
     def line(self) -> str:
+        if self.what == "live":  # check_uris words its own lines, entry first
+            return str(self.found)
         return f"{self.id}: {self.file}: {self.what}: expected {self.expected}, found {self.found}"
 
 
-def verify(settings: Settings) -> tuple[list[Problem], int]:
-    """Every problem found, and how many files were read."""
+def verify(settings: Settings, live: bool = False) -> tuple[list[Problem], int]:
+    """Every problem found, and how many files were read (`live`: fetch every uri too)."""
     manifest_name = settings.relative(settings.manifest)
     lock_name = settings.relative(settings.lock_file)
     manifest, problems = _load(read_manifest, settings.manifest, "manifest", manifest_name)
@@ -36,11 +42,6 @@ def verify(settings: Settings) -> tuple[list[Problem], int]:
     problems += lock_problems
     manifest = manifest or {}
     lock = lock or {"files": []}
-
-    problems += [
-        Problem("manifest", manifest_name, "schema", "valid", message)
-        for message in schema_problems(manifest)
-    ]
     entries = [
         (section, entry)
         for section in SECTIONS
@@ -51,72 +52,104 @@ def verify(settings: Settings) -> tuple[list[Problem], int]:
         entry["path"] for entry in lock["files"]
     }
     digests = _digests(settings.root, sorted(paths), settings.hash_threads)
-
     version = manifest.get("dataset_version")
-    for section, entry in entries:
-        id_, path = str(entry.get("id")), str(entry.get("path"))
-        problems += _file_problems(f"{section}/{id_}", path, entry, digests)
-        if entry.get("local_path") != path:
-            problems.append(
-                Problem(f"{section}/{id_}", path, "local_path", path, entry.get("local_path"))
-            )
-        if (
-            "integrity" in entry
-            and entry.get("sha256")
-            and entry["integrity"] != sri(entry["sha256"])
-        ):
-            problems.append(
-                Problem(
-                    f"{section}/{id_}", path, "integrity", sri(entry["sha256"]), entry["integrity"]
-                )
-            )
-        filename = PurePosixPath(path).name
-        expected_uri = uri_for(settings.uri_template, filename=filename, version=version, id=id_)
-        if entry.get("uri") != expected_uri:
-            problems.append(
-                Problem(f"{section}/{id_}", path, "uri", expected_uri, entry.get("uri"))
-            )
 
-    locked = {entry["path"]: entry for entry in lock["files"]}
-    for entry in lock["files"]:
-        problems += _file_problems(f"lock/{entry.get('id')}", entry["path"], entry, digests)
+    problems += [
+        Problem("manifest", manifest_name, "schema", "valid", message)
+        for message in schema_problems(manifest)
+    ]
+    problems += entry_problems(entries, digests, settings.uri_template, version)
+    problems += lock_file_problems(lock["files"], digests)
+    problems += agreement_problems(entries, lock, lock_name, version)
+    if live:
+        problems += live_problems(entries, settings.hash_threads)
+    return problems, len(digests)
+
+
+def entry_problems(
+    entries: Entries, digests: Digests, template: str, version: Any
+) -> list[Problem]:
+    """Each manifest entry against its file: bytes, size, local_path, integrity, uri."""
+    problems = []
     for section, entry in entries:
-        path = str(entry.get("path"))
+        label, path = f"{section}/{entry.get('id')}", str(entry.get("path"))
+        problems += _file_problems(label, path, entry, digests)
+        if entry.get("local_path") != path:
+            problems.append(Problem(label, path, "local_path", path, entry.get("local_path")))
+        if "integrity" in entry and entry.get("sha256"):
+            expected = sri(entry["sha256"])
+            if entry["integrity"] != expected:
+                problems.append(Problem(label, path, "integrity", expected, entry["integrity"]))
+        problems += _uri_problems(label, path, entry, template, version)
+    return problems
+
+
+def _uri_problems(
+    label: str, path: str, entry: dict[str, Any], template: str, version: Any
+) -> list[Problem]:
+    names = {"filename": PurePosixPath(path).name, "version": version, "id": str(entry.get("id"))}
+    uri = entry.get("uri")
+    if pins(template):
+        # Offline, a pinned URI is checked for its form; `verify live=true` fetches it.
+        if pinned_commit(template, uri, **names) is None:
+            expected = render(template, **names, commit="<40-hex commit>")
+            return [Problem(label, path, "uri", expected, uri)]
+        return []
+    expected = render(template, **names)
+    return [] if uri == expected else [Problem(label, path, "uri", expected, uri)]
+
+
+def lock_file_problems(files: list[dict[str, Any]], digests: Digests) -> list[Problem]:
+    """Each file the lock file lists against its bytes on disk."""
+    return [
+        problem
+        for entry in files
+        for problem in _file_problems(f"lock/{entry.get('id')}", entry["path"], entry, digests)
+    ]
+
+
+def agreement_problems(
+    entries: Entries, lock: dict[str, Any], lock_name: str, version: Any
+) -> list[Problem]:
+    """The manifest and the lock file name the same files, digests and version."""
+    problems = []
+    locked = {entry["path"]: entry for entry in lock["files"]}
+    for section, entry in entries:
+        path, label = str(entry.get("path")), f"{section}/{entry.get('id')}"
         twin = locked.get(path)
-        label = f"{section}/{entry.get('id')}"
         if twin is None:
             problems.append(Problem(label, path, "in the lock file", "an entry", "none"))
             continue
         for field in ("sha256", "size_bytes"):
             if twin.get(field) != entry.get(field):
-                problems.append(
-                    Problem(
-                        label,
-                        path,
-                        f"lock {field} agrees with manifest",
-                        entry.get(field),
-                        twin.get(field),
-                    )
-                )
+                what = f"lock {field} agrees with manifest"
+                problems.append(Problem(label, path, what, entry.get(field), twin.get(field)))
     listed = {str(entry.get("path")) for _, entry in entries}
     for entry in lock["files"]:
         if entry.get("kind") in ("model", "preprocessing") and entry["path"] not in listed:
-            problems.append(
-                Problem(
-                    f"lock/{entry.get('id')}", entry["path"], "in the manifest", "an entry", "none"
-                )
-            )
-    if lock.get("dataset_version") is not None and str(lock.get("dataset_version")) != str(version):
-        problems.append(
-            Problem(
-                "lock",
-                lock_name,
-                "dataset_version agrees with manifest",
-                version,
-                lock.get("dataset_version"),
-            )
+            label = f"lock/{entry.get('id')}"
+            problems.append(Problem(label, entry["path"], "in the manifest", "an entry", "none"))
+    recorded = lock.get("dataset_version")
+    if recorded is not None and str(recorded) != str(version):
+        what = "dataset_version agrees with manifest"
+        problems.append(Problem("lock", lock_name, what, version, recorded))
+    return problems
+
+
+def live_problems(entries: Entries, threads: int) -> list[Problem]:
+    """What the web app would get from each entry's uri: status, size and SHA-256."""
+    from web_assets.live import LiveEntry, check_uris
+
+    fetched = [
+        LiveEntry(
+            f"{section}/{entry.get('id')}",
+            str(entry.get("uri")),
+            str(entry.get("sha256")),
+            int(entry.get("size_bytes") or 0),
         )
-    return problems, len(digests)
+        for section, entry in entries
+    ]
+    return [Problem("live", "", "live", "", line) for line in check_uris(fetched, threads)]
 
 
 def _load(reader, path: Path, label: str, name: str) -> tuple[dict[str, Any] | None, list[Problem]]:
@@ -129,20 +162,17 @@ def _load(reader, path: Path, label: str, name: str) -> tuple[dict[str, Any] | N
     return document, []
 
 
-def _digests(root: Path, paths: list[str], threads: int) -> dict[str, FileDigest | None]:
+def _digests(root: Path, paths: list[str], threads: int) -> Digests:
     def digest(path: str) -> FileDigest | None:
         target = root / path
         if not target.is_file() or not target.resolve().is_relative_to(root):
             return None
         return hash_file(target)
 
-    with ThreadPoolExecutor(threads) as pool:
-        return dict(zip(paths, pool.map(digest, paths), strict=True))
+    return dict(zip(paths, parallel_map(digest, paths, threads), strict=True))
 
 
-def _file_problems(
-    label: str, path: str, entry: dict[str, Any], digests: dict[str, FileDigest | None]
-) -> list[Problem]:
+def _file_problems(label: str, path: str, entry: dict[str, Any], digests: Digests) -> list[Problem]:
     found = digests.get(path)
     if found is None:
         return [Problem(label, path, "file", "present", "missing")]
