@@ -24,6 +24,7 @@ from web_assets.steps import (
     write_lock,
     write_manifest,
 )
+from web_assets.uris import pins
 from web_assets_doit.uptodate import settings_changed, target_intact
 
 PUBLISH_TASKS = ["check", "datasets", "gather", "hash", "manifest", "lockfile", "commit"]
@@ -167,7 +168,11 @@ def manifest_task(release: Release | None) -> Task:
         # getargs alone makes `hash` a setup task, which doit runs only once this task is already
         # out of date: then `doit manifest` would miss a changed model. task_dep runs it first.
         # With pinned URIs it commits the copied files first: they must be there.
-        "task_dep": [*CHECKED, "hash", "datasets", "gather"],
+        "task_dep": [
+            *CHECKED,
+            "hash",
+            *(["datasets", "gather"] if pins(settings.uri_template) else []),
+        ],
         "uptodate": [
             settings_changed(
                 {

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import importlib.util
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -93,8 +94,19 @@ def project(tmp_path) -> Path:
             shutil.copy2(source, root / name)
     git(root, "init", "--quiet", "--initial-branch=main")
     git(root, "add", "--all")
-    git(root, "commit", "--quiet", "-m", "sample")
+    git(root, "commit", "--quiet", "-m", "sample files")
+    # As in the project's own history: the manifest's URIs name the commit holding the files.
+    manifest = root / MANIFEST
+    holder = git(root, "rev-parse", "HEAD")
+    manifest.write_text(re.sub(r"/[0-9a-f]{40}/", f"/{holder}/", manifest.read_text()))
+    git(root, "commit", "--quiet", "--all", "-m", "sample")
+    git(root, "tag", "fixture")
     return root
+
+
+def publish_commits(root: Path) -> int:
+    """How many commits were made since the `project` fixture's sample."""
+    return int(git(root, "rev-list", "--count", "fixture..HEAD"))
 
 
 class DoitRun:

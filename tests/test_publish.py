@@ -19,6 +19,7 @@ from conftest import (
     NO_COMMIT,
     git,
     new_run,
+    publish_commits,
     retrain,
     run_doit,
     snapshot,
@@ -39,15 +40,11 @@ def entry(document: dict, section: str, id_: str) -> dict:
     return next(item for item in document[section] if item["id"] == id_)
 
 
-def commit_count(root: Path) -> int:
-    return int(git(root, "rev-list", "--count", "HEAD"))
-
-
 def test_fresh_clone_publish_changes_nothing_tracked(project):
     first = run_doit(project)
     assert first.status == 0, first.text
     assert git(project, "status", "--porcelain") == ""
-    assert commit_count(project) == 1
+    assert publish_commits(project) == 0
     assert "already committed" in first.out
 
     second = run_doit(project)
@@ -97,9 +94,9 @@ def test_publish_new_run_updates_manifest_datasets_and_commits_once(project):
     assert b"\r\n" not in (data / "financial_dataset.csv").read_bytes()
     assert (data / "Dataset_Version_7.csv").exists(), "older datasets stay"
 
-    assert commit_count(project) == 2
+    assert publish_commits(project) == 2
     assert git(project, "log", "-1", "--format=%s") == "chore: update web assets for version 9"
-    committed = set(git(project, "show", "--name-only", "--format=", "HEAD").splitlines())
+    committed = set(git(project, "diff", "--name-only", "fixture", "HEAD").splitlines())
     assert f"{EXPORT}/performance_dense.onnx" in committed
     assert "web/public/data/Dataset_Version_9.csv" in committed and MANIFEST in committed
     assert not any(path.startswith("experiments/") for path in committed)
@@ -108,7 +105,7 @@ def test_publish_new_run_updates_manifest_datasets_and_commits_once(project):
     again = run_doit(project, *args)
     assert again.status == 0, again.text
     assert again.ran == []
-    assert commit_count(project) == 2
+    assert publish_commits(project) == 2
 
 
 def test_touch_reruns_nothing(project):
@@ -135,7 +132,7 @@ def test_one_changed_model_reruns_its_hash_the_manifest_and_the_commit(project):
         "manifest",
     ]
     assert entry(manifest(project), "models", "market_gradient_boost")["sha256"] == sha256(model)
-    assert commit_count(project) == 2
+    assert publish_commits(project) == 2
     assert "market_gradient_boost" in result.out and "changed" in result.out
 
 
@@ -184,7 +181,7 @@ def test_manifest_task_alone(project):
     result = run_doit(project, "manifest")
     assert result.status == 0, result.text
     assert "manifest" in result.ran
-    assert not any(name.startswith(("datasets", "commit")) for name in result.ran)
+    assert not any(name.startswith("commit") for name in result.ran)
     jsonschema.validate(manifest(project), schema())
 
 
@@ -277,9 +274,15 @@ def test_outside_a_git_work_tree_the_commit_is_skipped(tmp_path, project):
 
     plain = tmp_path / "plain"
     shutil.copytree(project, plain, ignore=shutil.ignore_patterns(".git"))
-    result = run_doit(plain, "version=8")
+    result = run_doit(plain, "version=8", "uri_template=https://assets.example.invalid/{filename}")
     assert result.status == 0, result.text
     assert "not a git work tree" in result.out
+
+    # URIs pinned to a commit need one: refused before anything is written.
+    before = snapshot(plain)
+    pinned = run_doit(plain, "version=9")
+    assert pinned.status != 0 and "git work tree" in pinned.err
+    assert snapshot(plain) == before
 
 
 @pytest.fixture
@@ -308,7 +311,7 @@ def test_push_to_a_bare_remote(tmp_path, project, remote):
     git(remote, "fsck", "--strict")
     clone = tmp_path / "clone"
     git(tmp_path, "clone", "--quiet", str(remote), str(clone))
-    published = git(project, "show", "--name-only", "--format=", "HEAD").splitlines()
+    published = git(project, "diff", "--name-only", "fixture", "HEAD").splitlines()
     assert f"{EXPORT}/performance_dense.onnx" in published
     for path in published:
         assert (clone / path).read_bytes() == (project / path).read_bytes()
@@ -349,15 +352,17 @@ def test_script_runs_the_same_graph(project):
         "--version",
         "9",
         "--no-commit",
+        "--uri-template",
+        "https://assets.example.invalid/{filename}",
     ]
     result = subprocess.run(command, cwd=project, capture_output=True, text=True)
     assert result.returncode == 0, result.stdout + result.stderr
     assert manifest(project)["dataset_version"] == "9"
     assert (project / "web/public/data/Dataset_Version_9.csv").exists()
-    assert commit_count(project) == 1
+    assert publish_commits(project) == 0
     assert "hash:artifacts/run_export/performance_dense.onnx" in result.stdout
 
-    failing = subprocess.run([*command[:-2], "0"], cwd=project, capture_output=True, text=True)
+    failing = subprocess.run([*command[:-4], "0"], cwd=project, capture_output=True, text=True)
     assert failing.returncode != 0
     assert "positive whole number" in failing.stderr and "Traceback" not in failing.stderr
 

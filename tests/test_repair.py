@@ -4,11 +4,7 @@ from __future__ import annotations
 
 import json
 
-from conftest import EXPORT, MANIFEST, git, new_run, run_doit
-
-
-def commit_count(root) -> int:
-    return int(git(root, "rev-list", "--count", "HEAD"))
+from conftest import EXPORT, MANIFEST, git, new_run, publish_commits, run_doit
 
 
 def test_a_truncated_dataset_is_copied_again_not_committed(project):
@@ -20,7 +16,7 @@ def test_a_truncated_dataset_is_copied_again_not_committed(project):
     result = run_doit(project)
     assert result.status == 0, result.text
     assert published.read_bytes() == good
-    assert commit_count(project) == 1
+    assert publish_commits(project) == 0
     assert git(project, "status", "--porcelain") == ""
     assert run_doit(project, "verify").status == 0
 
@@ -36,7 +32,7 @@ def test_a_hand_edited_digest_in_the_manifest_is_rewritten(project):
     result = run_doit(project)
     assert result.status == 0, result.text
     assert manifest.read_bytes() == good
-    assert commit_count(project) == 1
+    assert publish_commits(project) == 0
     assert run_doit(project, "verify").status == 0
 
 
@@ -66,4 +62,4 @@ def test_a_damaged_lock_file_is_rewritten(project):
     result = run_doit(project)
     assert result.status == 0, result.text
     assert lock.read_bytes() == good
-    assert commit_count(project) == 1
+    assert publish_commits(project) == 0

@@ -131,4 +131,5 @@ def _keys(path: Path, columns: tuple[str, ...]) -> Iterator[tuple[str, ...]]:
         indexes = [header.index(name) for name in columns]
         for row in reader:
             if len(row) > max(indexes):
-                yield tuple(row[index].strip() for index in indexes)
+                # Compared as the web app compares them: trimmed and lower-cased.
+                yield tuple(row[index].strip().lower() for index in indexes)

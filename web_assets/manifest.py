@@ -5,6 +5,7 @@ from __future__ import annotations
 import base64
 import json
 import re
+from collections.abc import Callable
 from datetime import UTC, datetime
 from functools import cache
 from importlib import resources
@@ -38,6 +39,15 @@ class Change(NamedTuple):
     new_sha256: str | None
     old_size: int | None
     new_size: int | None
+
+
+class Pins(NamedTuple):
+    """How URIs are pinned: `new` bytes to that commit; an unchanged file (same digest in the old
+    entry or the lock file `recorded`) keeps its commit while `holds(commit, path)`."""
+
+    new: str
+    recorded: dict[str, str]
+    holds: Callable[[str, str], bool]
 
 
 class ManifestUpdate(NamedTuple):
@@ -146,6 +156,8 @@ def update_manifest(
     uri_template: str,
     run_id: str | None,
     pin: str = "",
+    recorded: dict[str, str] | None = None,
+    holds: Callable[[str, str], bool] = lambda commit, path: True,
     trained_at: str | None,
     default_time: str,
 ) -> ManifestUpdate:
@@ -158,7 +170,12 @@ def update_manifest(
     changes: list[Change] = []
     for section, published in (("models", models), ("preprocessing", bundles)):
         entries, section_changes = _update_section(
-            section, manifest.get(section, []), published, uri_template, version, pin
+            section,
+            manifest.get(section, []),
+            published,
+            uri_template,
+            version,
+            Pins(pin, recorded or {}, holds),
         )
         manifest[section] = entries
         changes += section_changes
@@ -191,7 +208,7 @@ def _update_section(
     published: list[Published],
     uri_template: str,
     version: int,
-    pin: str,
+    pins: Pins,
 ) -> tuple[list[dict[str, Any]], list[Change]]:
     by_id = {item.id: item for item in published}
     entries: list[dict[str, Any]] = []
@@ -203,7 +220,10 @@ def _update_section(
             changes.append(Change(section, old_entry["id"], old_sha, None, old_size, None))
             continue
         entry = dict(old_entry)
-        unchanged = (old_sha, old_size) == (item.sha256, item.size)
+        # The lock file also vouches for the bytes: a hand-edited digest does not move the pin.
+        unchanged = (old_sha, old_size) == (item.sha256, item.size) or pins.recorded.get(
+            item.path
+        ) == item.sha256
         # An unchanged file keeps the commit its URI is pinned to; new bytes go to `pin`.
         kept = unchanged and pinned_commit(
             uri_template,
@@ -212,7 +232,9 @@ def _update_section(
             version=version,
             id=item.id,
         )
-        entry.update(_owned_fields(item, uri_template, version, kept or pin))
+        if kept and not pins.holds(kept, item.path):
+            kept = None  # that commit is not in this repository, or holds other bytes
+        entry.update(_owned_fields(item, uri_template, version, kept or pins.new))
         entries.append(entry)
         if (old_sha, old_size) != (item.sha256, item.size):
             changes.append(Change(section, item.id, old_sha, item.sha256, old_size, item.size))
@@ -220,7 +242,7 @@ def _update_section(
         entry: dict[str, Any] = {"id": item.id}
         if section == "models":
             entry["format"] = "onnx"
-        entry.update(_owned_fields(item, uri_template, version, pin))
+        entry.update(_owned_fields(item, uri_template, version, pins.new))
         entries.append(entry)
         changes.append(Change(section, item.id, None, item.sha256, None, item.size))
     return entries, changes

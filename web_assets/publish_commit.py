@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import Any, NamedTuple
 
 from web_assets import gitcommit
-from web_assets.git import is_work_tree
+from web_assets.git import git, is_work_tree
 from web_assets.gitrun import toplevel
 from web_assets.release import Release
 
@@ -50,6 +50,18 @@ def commit_files(release: Release) -> FilesCommit:
     return FilesCommit(commit, base, commit or base)
 
 
+def holds_same_bytes(root: Path, holder: str, commit: str, path: str) -> bool:
+    """Does `commit` hold `path` (project-relative) with the same bytes as `holder` does?"""
+    if not holder:
+        return False
+    prefix = git(root, "rev-parse", "--show-prefix").stdout.strip()
+    found = git(
+        root, "rev-parse", f"{commit}:{prefix}{path}", f"{holder}:{prefix}{path}", check=False
+    )
+    blobs = found.stdout.split()
+    return found.returncode == 0 and len(blobs) == 2 and blobs[0] == blobs[1]
+
+
 def commit_release(release: Release, manifest: dict[str, Any] | None = None) -> dict[str, Any]:
     """Commit exactly the published files on top of the files commit, if the manifest made one."""
     settings = release.settings
@@ -66,7 +78,7 @@ def commit_release(release: Release, manifest: dict[str, Any] | None = None) -> 
     gitcommit.repair_after_kill(root)
     branch = gitcommit.refuse_unsafe_state(root, settings.branch)
     head = gitcommit.head_commit(root) or ""
-    first = FilesCommit(*(manifest or {}).get("files_commit", ("", "", "")))
+    first = FilesCommit(**(manifest or {}).get("files_commit", FilesCommit("", "", "")._asdict()))
     if first.commit and first.base != head:
         first = FilesCommit("", "", "")  # HEAD moved since: commit everything in one
     files, models = _files(release, release.published_files())

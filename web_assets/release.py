@@ -6,14 +6,17 @@ from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
 
+from web_assets.app_rules import format_problems
 from web_assets.checks import refuse_stale_financial, require_columns
 from web_assets.datasets import Copy, dataset_copies, read_csv_header
+from web_assets.errors import PublishError
 from web_assets.git import is_work_tree
 from web_assets.gitcommit import refuse_unsafe_state, repair_after_kill
 from web_assets.lockfile import read_lock
 from web_assets.manifest import read_manifest, run_id_from_path
 from web_assets.models import ExportPlan, plan_export
 from web_assets.settings import Settings
+from web_assets.uris import pins
 
 
 @dataclass(frozen=True)
@@ -61,12 +64,30 @@ def load_release(settings: Settings) -> Release:
         settings.financial_dataset,
         "financial_columns",
     )
+    require_columns(
+        columns["financial"],
+        settings.financial_app_columns,
+        settings.financial_dataset,
+        "financial_app_columns",
+    )
     datasets = dataset_copies(settings)
     export = plan_export(settings)
-    read_manifest(settings.manifest)
+    manifest = read_manifest(settings.manifest)
+    if settings.check_format and manifest is not None:
+        problems = format_problems(manifest)
+        if problems:
+            raise PublishError(
+                f"{settings.manifest}: " + " ".join(problems) + " (or set check_format=false)."
+            )
     read_lock(settings.lock_file)
     if settings.check_stale_financial:
         refuse_stale_financial(settings.data_dir)
+    if settings.commit and pins(settings.uri_template) and not is_work_tree(settings.root):
+        raise PublishError(
+            f"{settings.root} is not a git work tree, and uri_template pins each URI to the commit "
+            "that holds the file ({commit}): publish from a git clone, or give a uri_template "
+            "without {commit}."
+        )
     if settings.commit and is_work_tree(settings.root):
         # A merge, rebase, detached HEAD or missing identity is refused before anything is written.
         repair_after_kill(settings.root)

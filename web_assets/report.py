@@ -70,11 +70,12 @@ def _commit_line(commit: dict[str, Any], manifest: dict[str, Any] | None) -> str
     sha = commit["commit"][:10]
     if commit["pushed"]:
         return f"Committed {sha}, pushed to {commit['pushed']}: live."
-    old = (manifest or {}).get("old_version") or "the previous version"
+    old, new = (manifest or {}).get("old_version"), (manifest or {}).get("dataset_version")
+    old = f"version {old}" if old and old != new else "the previous release"
     remote = commit.get("remote") or "origin"
     branch = commit.get("branch") or "BRANCH"
     return (
-        f"Committed {sha} locally only: the web app still loads version {old} until you push "
+        f"Committed {sha} locally only: the web app still loads {old} until you push "
         f"(git push {remote} {branch}, or publish with push=true)."
     )
 

@@ -6,6 +6,7 @@ import hashlib
 import os
 import time
 from datetime import UTC, datetime
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -30,7 +31,7 @@ from web_assets.manifest import (
     update_manifest,
     validate,
 )
-from web_assets.publish_commit import FilesCommit, commit_files
+from web_assets.publish_commit import FilesCommit, commit_files, holds_same_bytes
 from web_assets.release import Release
 from web_assets.uris import pins
 
@@ -124,6 +125,8 @@ def write_manifest(release: Release, digests: dict[str, dict[str, Any]]) -> dict
         trained_at=trained_at,
         default_time=settings.source_date_epoch or format_timestamp(datetime.now(UTC)),
         pin=files_commit.holder,
+        recorded={entry["path"]: entry.get("sha256") for entry in (lock or {}).get("files", [])},
+        holds=partial(holds_same_bytes, settings.root, files_commit.holder),
     )
     validate(update.manifest, settings.manifest)
     data = json_bytes(update.manifest)

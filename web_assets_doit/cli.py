@@ -22,6 +22,7 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
     parser.add_argument("--dataset", help="main dataset CSV (Dataset_Version_N.csv)")
     parser.add_argument("--financial-dataset", help="financial dataset CSV")
     parser.add_argument("--version", help="dataset version N")
+    parser.add_argument("--uri-template", help="how the web app reaches each file (see README)")
     parser.add_argument("--push", action="store_true", default=None, help="push after committing")
     parser.add_argument(
         "--no-commit", dest="commit", action="store_false", default=None, help="do not commit"
@@ -41,6 +42,7 @@ def main(argv: list[str] | None = None, root: Path | None = None) -> int:
             "version": args.version,
             "push": args.push,
             "commit": args.commit,
+            "uri_template": args.uri_template,
         }
     )
     try:
