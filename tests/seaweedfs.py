@@ -76,6 +76,7 @@ class SeaweedFS:
         self.secret_key = secrets.token_hex(20)
         self.process: subprocess.Popen[bytes] | None = None
         self.ports: dict[str, int] = {}
+        self._client = None
 
     @property
     def endpoint_url(self) -> str:
@@ -116,6 +117,7 @@ class SeaweedFS:
             "-webdav=false",
             "-admin.ui=false",
             "-master.telemetry=false",
+            "-volume.preStopSeconds=0",
             # A missing bucket must be an error, as on AWS, not created by the first upload.
             "-s3.autoCreateBucket=false",
             # Sockets default to /tmp/seaweedfs-*-<port>.sock and outlive a killed server.
@@ -191,6 +193,11 @@ class SeaweedFS:
 
     def client(self):
         """A boto3 S3 client with this server's keys, independent of the environment."""
+        if self._client is None or self._client.meta.endpoint_url != self.endpoint_url:
+            self._client = self._new_client()
+        return self._client
+
+    def _new_client(self):
         import boto3
         from botocore.config import Config
 

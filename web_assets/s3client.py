@@ -106,5 +106,8 @@ def explain(error: Exception, store: Store, key: str | None = None) -> PublishEr
                 f"{place} rejected the request for {key!r} ({code}), as servers without "
                 'SHA-256 checksum support do: set s3_checksums = "when_required"'
             )
-        return PublishError(f"{subject} failed: {code} (HTTP {status})")
+        return PublishError(
+            f"{subject}: the server answered {code} (HTTP {status}); check s3_endpoint_url, "
+            "s3_bucket and what the credentials may do"
+        )
     return PublishError(f"{subject} failed: {type(error).__name__}")

@@ -53,16 +53,16 @@ def _existing(client, store: Store, item: Upload) -> bool:
         if str(error.response.get("Error", {}).get("Code")) in {"404", "NoSuchKey", "NotFound"}:
             return False
         raise
-    if _same_content(head, item):
+    if _same_content(client, store, head, item):
         return True
     raise PublishError(
         f"{item.key!r} in {where(store)} already holds other bytes than {item.path} "
         f"({head.get('ContentLength')} bytes, expected {item.size}); content-addressed objects "
-        "never change: delete that object, it was not written by this tool"
+        "never change, so it was altered or written by something else: delete it, publish again"
     )
 
 
-def _same_content(head: dict, item: Upload) -> bool:
+def _same_content(client, store: Store, head: dict, item: Upload) -> bool:
     if head.get("ContentLength") != item.size:
         return False
     theirs = head.get("ChecksumSHA256")
@@ -70,7 +70,18 @@ def _same_content(head: dict, item: Upload) -> bool:
     if theirs and "-" not in theirs and head.get("ChecksumType", "FULL_OBJECT") == "FULL_OBJECT":
         return theirs == _b64(bytes.fromhex(item.sha256))
     recorded = head.get("Metadata", {}).get("sha256")
-    return recorded is None or recorded == item.sha256
+    if recorded is not None:
+        return recorded == item.sha256
+    # Written by another tool, with nothing to compare: read it back (rare, and once).
+    return _remote_sha256(client, store, item.key) == item.sha256
+
+
+def _remote_sha256(client, store: Store, key: str) -> str:
+    digest = hashlib.sha256()
+    body = client.get_object(Bucket=store.bucket, Key=key)["Body"]
+    for chunk in body.iter_chunks(1 << 20):
+        digest.update(chunk)
+    return digest.hexdigest()
 
 
 def _precondition_failed(error: Exception) -> bool:
