@@ -159,6 +159,19 @@ def test_bytes_not_matching_the_given_sha256_are_refused_by_the_server(server, t
     assert keys_under(server, store.bucket) == []
 
 
+def test_a_file_changed_after_hashing_is_refused_before_sending(server, tmp_path):
+    store = server.store(server.new_bucket())
+    model = run_files(tmp_path / "run")[0]
+    item = as_upload(store, model)
+    model.write_bytes(model.read_bytes()[:-1])
+
+    with pytest.raises(PublishError) as caught:
+        upload(store, [item])
+
+    assert_one_line(caught.value, contains="changed after it was hashed")
+    assert keys_under(server, store.bucket) == []
+
+
 def test_a_large_file_changed_after_hashing_is_refused_and_its_upload_aborted(server, tmp_path):
     store = server.store(server.new_bucket())
     dataset = run_files(tmp_path / "run")[2]
@@ -282,6 +295,7 @@ def test_a_150_mb_file_is_refused_for_a_github_remote(tmp_path):
         "https://github.com/example/models.git",
         "git@github.com:example/models.git",
         "ssh://git@github.com/example/models.git",
+        "https://publisher:ghp_secrettoken@github.com/example/models.git",
     ],
 )
 def test_size_limits_follow_github_for_every_github_remote_form(url):
@@ -289,6 +303,7 @@ def test_size_limits_follow_github_for_every_github_remote_form(url):
     refusals, warnings = git_size_problems(files, url)
     assert [line.split()[0] for line in refusals] == ["big.onnx"]
     assert [line.split()[0] for line in warnings] == ["warn.onnx"]
+    assert "secrettoken" not in " ".join(refusals + warnings)
 
 
 def test_other_remotes_and_no_remote_have_no_size_limit(tmp_path):

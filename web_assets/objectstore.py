@@ -19,6 +19,7 @@ from web_assets.s3send import publish_error, send_multipart, send_whole
 
 MiB = 1 << 20
 PART_SIZE = 8 * MiB
+MIN_PART_SIZE = 5 * MiB
 CHECKSUM_MODES = ("sha256", "when_required")
 _SHA256 = re.compile(r"[0-9a-f]{64}")
 
@@ -112,6 +113,8 @@ def upload(
     Raises PublishError (one line) on unreachable store, refused credentials, missing bucket,
     bytes not matching their SHA-256, or an object under a key with other content.
     """
+    if part_size < MIN_PART_SIZE:
+        raise ValueError(f"part_size must be at least {MIN_PART_SIZE} bytes (S3's minimum)")
     client = make_client(store, threads)
     report = UploadReport(aborted_stale=abort_stale_uploads(store, client))
     unique: dict[str, Upload] = {}

@@ -52,8 +52,13 @@ def make_client(store: Store, threads: int = 4):
         max_pool_connections=max(10, threads + 2),
         request_checksum_calculation=checksum_policy,
         response_checksum_validation=checksum_policy,
-        # S3-compatible servers (SeaweedFS, Ceph, MinIO) want path style; AWS picks its own.
-        s3={"addressing_style": "path" if store.endpoint_url else "auto"},
+        s3={
+            # S3-compatible servers (SeaweedFS, Ceph, MinIO) want path style; AWS picks its own.
+            "addressing_style": "path" if store.endpoint_url else "auto",
+            # Over plain http botocore hashes every body once more to sign it; the signed
+            # x-amz-checksum-sha256 header already binds the body, as it does over https.
+            **({"payload_signing_enabled": False} if store.checksums == "sha256" else {}),
+        },
     )
     session = boto3.session.Session()
     return session.client(
@@ -73,6 +78,8 @@ def explain(error: Exception, store: Store, key: str | None = None) -> PublishEr
     )
 
     place = where(store)
+    if isinstance(error, OSError) and error.filename:
+        return PublishError(f"cannot read {error.filename}: {error.strerror}")
     subject = f"{key!r} in {place}" if key else place
     if isinstance(error, NoCredentialsError | PartialCredentialsError):
         return PublishError(

@@ -9,6 +9,8 @@ import base64
 import contextlib
 import hashlib
 import mimetypes
+import os
+import stat
 import threading
 from concurrent.futures import Future, wait
 from typing import TYPE_CHECKING
@@ -105,6 +107,7 @@ def send_whole(client, store: Store, item: Upload) -> bool:
                 "ChecksumSHA256": _b64(bytes.fromhex(item.sha256)),
             }
         with item.path.open("rb") as body:
+            _check_size(body, item)
             client.put_object(
                 **_object_args(store, item),
                 Body=body,
@@ -117,6 +120,16 @@ def send_whole(client, store: Store, item: Upload) -> bool:
         if _precondition_failed(error):
             return _after_conflict(client, store, item)
         raise publish_error(error, store, item.key) from None
+
+
+def _check_size(source, item: Upload) -> None:
+    """A regular file must still have the size it was hashed at (a pipe has none to check)."""
+    status = os.fstat(source.fileno())
+    if stat.S_ISREG(status.st_mode) and status.st_size != item.size:
+        raise PublishError(
+            f"{item.path} changed after it was hashed ({status.st_size} bytes, not {item.size}); "
+            "publish again"
+        )
 
 
 def _after_conflict(client, store: Store, item: Upload) -> bool:
@@ -167,6 +180,7 @@ def _send_parts(client, store, item, upload_id, pool, threads, part_size) -> lis
     futures: list[Future[dict]] = []
     try:
         with item.path.open("rb") as source:
+            _check_size(source, item)
             for number in range(1, MAX_PARTS + 1):
                 slots.acquire()
                 chunk = source.read(size)
