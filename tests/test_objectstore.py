@@ -109,6 +109,18 @@ def test_publishing_again_uploads_nothing_and_a_changed_file_uploads_one(server,
     assert len(keys_under(server, store.bucket)) == 4
 
 
+def test_relaxed_checksums_upload_read_back_and_skip_alike(server, tmp_path):
+    store = server.store(server.new_bucket(), checksums="when_required")
+    items = [as_upload(store, path) for path in run_files(tmp_path / "run")]
+
+    assert upload(store, items, part_size=PART).uploaded == [item.key for item in items]
+    assert upload(store, items, part_size=PART).skipped == [item.key for item in items]
+    for item in items:
+        assert anonymous_get(store.uri(item.key)) == item.path.read_bytes()
+    with pytest.raises(PublishError, match="s3_checksums"):
+        server.store(store.bucket, checksums="crc32")
+
+
 def test_a_wrong_secret_key_is_one_line_naming_the_bucket_without_the_secret(
     server, tmp_path, monkeypatch
 ):
