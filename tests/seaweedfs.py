@@ -44,6 +44,8 @@ def weed_binary() -> str:
 
 def _free(port: int) -> bool:
     with socket.socket() as probe:
+        # As Go's listeners do: a port whose old connections linger in TIME_WAIT is free.
+        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
         try:
             probe.bind(("127.0.0.1", port))
         except OSError:
@@ -127,19 +129,30 @@ class SeaweedFS:
         ]
 
     def start(self) -> None:
-        """Start on fresh free ports; retry when another process took one in the meantime."""
-        for _attempt in range(3):
+        """Start (again, keeping its data and, while free, its ports); retry on a taken port."""
+        for attempt in range(3):
+            if attempt or not self.ports or not all(_free(port) for port in self._listening()):
+                self._choose_ports()
             if self._start_once():
                 return
         pytest.fail(f"SeaweedFS did not start; see {self.root / 'weed.log'}")
 
-    def _start_once(self) -> bool:
-        data = self.root / "data"
-        shutil.rmtree(data, ignore_errors=True)
-        data.mkdir(parents=True)
+    def restart(self) -> None:
+        """Stop, then start on the same ports with the same buckets and objects."""
+        self.stop()
+        self.start()
+
+    def _choose_ports(self) -> None:
         names = ["master", "master_grpc", "volume", "volume_grpc", "filer", "filer_grpc", "s3"]
         self.ports = {name: _free_port() for name in [*names, "s3_grpc"]}
         self.ports["admin"] = _free_pair()
+
+    def _listening(self) -> list[int]:
+        return [*self.ports.values(), self.ports["admin"] + GRPC_OFFSET]
+
+    def _start_once(self) -> bool:
+        data = self.root / "data"
+        data.mkdir(parents=True, exist_ok=True)
         env = {key: value for key, value in os.environ.items() if not key.startswith("AWS_")}
         env.update(self.env())
         with (self.root / "weed.log").open("ab") as log:
@@ -190,6 +203,17 @@ class SeaweedFS:
         except ProcessLookupError:
             self.process.wait()
         self.process = None
+        # gRPC sockets are always /tmp/seaweedfs-<name>-grpc-<port>.sock (no flag moves them)
+        # and the admin's and the S3 gateway's outlive the server: ours are named by our ports.
+        p = self.ports
+        for name, port in [
+            ("master", p["master_grpc"]),
+            ("volume", p["volume_grpc"]),
+            ("filer", p["filer_grpc"]),
+            ("s3", p["s3_grpc"]),
+            ("admin", p["admin"] + GRPC_OFFSET),
+        ]:
+            Path(f"/tmp/seaweedfs-{name}-grpc-{port}.sock").unlink(missing_ok=True)
 
     def client(self):
         """A boto3 S3 client with this server's keys, independent of the environment."""

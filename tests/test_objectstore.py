@@ -144,18 +144,23 @@ def test_a_missing_bucket_is_one_line_saying_so(server, tmp_path):
     assert "does not exist" in str(caught.value)
 
 
-def test_a_stopped_server_is_one_line_naming_the_endpoint(tmp_path, monkeypatch):
+def test_a_stopped_server_is_one_line_naming_the_endpoint_and_a_restart_completes(
+    tmp_path, monkeypatch
+):
     with SeaweedFS(tmp_path / "short-lived") as short_lived:
-        store = short_lived.store(short_lived.new_bucket())
         for name, value in short_lived.env().items():
             monkeypatch.setenv(name, value)
-    items = [as_upload(store, path) for path in run_files(tmp_path / "run")]
+        store = short_lived.store(short_lived.new_bucket())
+        items = [as_upload(store, path) for path in run_files(tmp_path / "run")]
+        short_lived.stop()
 
-    with pytest.raises(PublishError) as caught:
-        upload(store, items)
+        with pytest.raises(PublishError) as caught:
+            upload(store, items, part_size=PART)
 
-    message = assert_one_line(caught.value, contains=store.endpoint_url)
-    assert "cannot reach" in message
+        message = assert_one_line(caught.value, contains=store.endpoint_url)
+        assert "cannot reach" in message
+        short_lived.restart()
+        assert upload(store, items, part_size=PART).uploaded == [item.key for item in items]
 
 
 def test_bytes_not_matching_the_given_sha256_are_refused_by_the_server(server, tmp_path):
