@@ -155,6 +155,8 @@ class SeaweedFS:
         data.mkdir(parents=True, exist_ok=True)
         env = {key: value for key, value in os.environ.items() if not key.startswith("AWS_")}
         env.update(self.env())
+        # Its logs (weed.INFO, ...) go to $TMPDIR: keep them with its data, not in /tmp.
+        env["TMPDIR"] = str(data)
         with (self.root / "weed.log").open("ab") as log:
             self.process = subprocess.Popen(
                 self._command(data),
