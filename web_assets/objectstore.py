@@ -115,6 +115,8 @@ def upload(
     """
     if part_size < MIN_PART_SIZE:
         raise ValueError(f"part_size must be at least {MIN_PART_SIZE} bytes (S3's minimum)")
+    if not files:
+        return UploadReport()  # nothing to send: not even a request to the store
     client = make_client(store, threads)
     report = UploadReport(aborted_stale=abort_stale_uploads(store, client))
     unique: dict[str, Upload] = {}
