@@ -94,7 +94,8 @@ def main() -> None:
     parser.add_argument("--size", type=int, default=200, help="MiB per file (default 200)")
     parser.add_argument("--files", type=int, default=3)
     parser.add_argument("--repeat", type=int, default=3)
-    parser.add_argument("--threads", type=int, default=4, help="our upload's threads")
+    # Like for like: boto3's upload_file sends up to 10 parts at once (TransferConfig default).
+    parser.add_argument("--threads", type=int, default=10, help="our upload's threads")
     args = parser.parse_args()
     with tempfile.TemporaryDirectory(prefix="objectstore-bench-") as scratch:
         base = Path(scratch)
@@ -111,7 +112,10 @@ def main() -> None:
                     cpu[name].append(used)
     median = {name: statistics.median(values) for name, values in times.items()}
     total = args.files * args.size
-    print(f"{args.files} x {args.size} MiB to a local SeaweedFS, median of {args.repeat}")
+    print(
+        f"{args.files} x {args.size} MiB to a local SeaweedFS, median of {args.repeat}, "
+        f"upload(threads={args.threads})"
+    )
     for name, label in (("ours", "upload() incl. sha256"), ("boto3", "boto3 upload_file")):
         runs = " ".join(f"{value:.2f}" for value in times[name])
         print(
