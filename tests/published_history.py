@@ -12,7 +12,18 @@ import json
 import shutil
 from pathlib import Path
 
-from conftest import EXPORT, LOCK, MANIFEST, git, new_run, retrain, run_doit
+import pytest
+from conftest import (
+    EXPORT,
+    LOCK,
+    MANIFEST,
+    PROJECT_FILES,
+    REPO,
+    git,
+    new_run,
+    retrain,
+    run_doit,
+)
 
 HAND_RUN_ID = "run_20251215-090000"
 HAND_MODEL = f"{EXPORT}/market_gradient_boost.onnx"
@@ -75,3 +86,28 @@ def published_paths(root: Path, commit: str) -> list[str]:
     """The files a release's lock file names, with the manifest and the lock file."""
     lock = json.loads(committed(root, commit, LOCK))
     return [*(entry["path"] for entry in lock["files"]), MANIFEST, LOCK]
+
+
+def build_template(tmp_path_factory) -> tuple[Path, dict[str, str]]:
+    """The project with releases 7 to 11, for a module-scoped fixture (conftest's hermetic git)."""
+    home = tmp_path_factory.mktemp("home")
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("HOME", str(home))
+        patch.setenv("GIT_CONFIG_NOSYSTEM", "1")
+        patch.setenv("GIT_CONFIG_GLOBAL", str(home / ".gitconfig"))
+        for role in ("AUTHOR", "COMMITTER"):
+            patch.setenv(f"GIT_{role}_NAME", "Test Publisher")
+            patch.setenv(f"GIT_{role}_EMAIL", "publisher@example.invalid")
+        patch.delenv("SOURCE_DATE_EPOCH", raising=False)
+        root = tmp_path_factory.mktemp("template") / "project"
+        root.mkdir()
+        for name in PROJECT_FILES:
+            source = REPO / name
+            if source.is_dir():
+                shutil.copytree(source, root / name, ignore=shutil.ignore_patterns("__pycache__"))
+            else:
+                shutil.copy2(source, root / name)
+        git(root, "init", "--quiet", "--initial-branch=main")
+        git(root, "add", "--all")
+        git(root, "commit", "--quiet", "-m", "sample")
+        return root, build(root)
