@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from web_assets.digests import cache_for
+from web_assets.errors import PublishError
 from web_assets.lockfile import RECORDED_INPUTS, read_lock, recorded_inputs
 from web_assets.settings import INPUTS, Settings, input_path
 
@@ -26,7 +27,7 @@ def gone_inputs(settings: Settings, given: Mapping[str, Any]) -> list[str]:
         return []
     try:
         recorded = recorded_inputs(read_lock(settings.lock_file))
-    except Exception:  # a damaged lock file is reported by the release load
+    except PublishError:  # a damaged lock file is reported by the release load
         return []
     return [
         f"{name}={recorded[name]}"
