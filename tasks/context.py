@@ -8,6 +8,7 @@ from typing import Any, NamedTuple
 from doit import doit_cmd
 
 from web_assets.errors import PublishError
+from web_assets.recorded import gone_inputs
 from web_assets.release import Release, load_release
 from web_assets.settings import Settings, resolve_settings
 
@@ -19,6 +20,8 @@ class Loaded(NamedTuple):
     settings: Settings | None
     release: Release | None
     problem: str | None
+    # The recorded inputs that are gone, when a plain `doit` keeps the published release as it is.
+    kept: tuple[str, ...] = ()
 
 
 def command_line_settings() -> dict[str, str]:
@@ -32,9 +35,14 @@ def load(root: Path, given: dict[str, Any] | None = None) -> Loaded:
     settings = None
     try:
         if given is None:
-            settings = resolve_settings(root, command_line_settings())
+            given = command_line_settings()
+            settings = resolve_settings(root, given)
         else:
             settings = resolve_settings(root, given, source="publish()")
+        gone = gone_inputs(settings, given)
+        if gone:
+            # Nothing to publish from: keep what is published (a rollback to an old run does this).
+            return Loaded(settings, None, None, tuple(gone))
         return Loaded(settings, load_release(settings), None)
     except PublishError as err:
         return Loaded(settings, None, str(err))

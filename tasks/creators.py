@@ -12,8 +12,9 @@ from typing import Any
 from tasks.checker import ContentChecker
 from tasks.context import Loaded
 from tasks.reporter import SummaryReporter
-from tasks.step import fail, run_step, run_verify
+from tasks.step import fail, refuse_damaged, run_step, run_verify
 from web_assets.publish_commit import commit_release
+from web_assets.recorded import damaged_outputs
 from web_assets.release import Release
 from web_assets.steps import (
     check_datasets,
@@ -69,6 +70,9 @@ def _action(release: Release, step: Callable[..., Any], *args: Any) -> tuple:
 @uncaptured
 def check_tasks(loaded: Loaded) -> Iterator[Task]:
     release = loaded.release
+    if release is None and loaded.kept:
+        yield kept_task(loaded)
+        return
     if release is None:
         # The problem found at load time, reported by the step every writing step waits for.
         yield {
@@ -101,6 +105,18 @@ def check_tasks(loaded: Loaded) -> Iterator[Task]:
                 )
             ],
         }
+
+
+def kept_task(loaded: Loaded) -> Task:
+    """The recorded inputs are gone: up to date while the published files hold the lock's bytes."""
+    settings = loaded.settings
+    return {
+        "name": "recorded",
+        "doc": "the recorded inputs are gone: the published release is kept as it is",
+        "title": lambda task: f"{task.name}: {', '.join(loaded.kept)} gone; published files kept",
+        "actions": [(refuse_damaged, [settings, loaded.kept])],
+        "uptodate": [lambda task, values: not damaged_outputs(settings)],
+    }
 
 
 @uncaptured

@@ -57,3 +57,17 @@ def run_verify(settings: Settings | None, problem: str | None) -> TaskFailed | N
         )
     print(f"verify: {files} files match the manifest and the lock file.")
     return None
+
+
+def refuse_damaged(settings: Settings, gone: tuple[str, ...]) -> TaskFailed | None:
+    """The published files differ from the lock file, and the inputs to publish them again are gone."""
+    from web_assets.recorded import damaged_outputs
+
+    damaged = damaged_outputs(settings)
+    if not damaged:
+        return None
+    return TaskFailed(
+        f"{', '.join(damaged)} differ from {settings.relative(settings.lock_file)} and the "
+        f"recorded inputs are gone ({', '.join(gone)}): restore the files with `git checkout -- "
+        "PATH`, or publish a run with run_dir=... dataset=... version=..."
+    )

@@ -134,11 +134,13 @@ def build_commit(
     files: dict[str, Path],
     message: str,
     incompressible: Collection[str] = (),
+    removed: Collection[str] = (),
 ) -> str | None:
     """A commit of `parent`'s tree plus `files` (repo-relative POSIX path -> file), or None if unchanged.
 
     Built in a private index; the user's pre-commit and commit-msg hooks run on it. No ref, index or
     work-tree file of the user's changes. `incompressible` paths (model weights) skip zlib.
+    `removed` paths (a rollback's files that the older release lacks) leave the tree.
     """
     top = toplevel(root)
     folder = private_dir(root)
@@ -155,6 +157,9 @@ def build_commit(
             f"{_mode(files[path])} {blob}\t{path}\0" for path, blob in sorted(blobs.items())
         )
         run(top, "update-index", "--add", "-z", "--index-info", input=entries, env=env)
+        if removed:
+            gone = "".join(f"{path}\0" for path in removed)
+            run(top, "update-index", "--force-remove", "-z", "--stdin", input=gone, env=env)
         base = _tree(top, parent)
         if run(top, "write-tree", env=env).stdout.strip() == base:
             return None

@@ -1,0 +1,74 @@
+"""The release the lock file records, checked against the disk: are its inputs and outputs still there?
+
+A plain `doit` publishes the recorded inputs again (settings.py). When they are gone (a run folder
+deleted after its publish, or a rollback to a release whose run is long gone), there is nothing to
+publish: the published files are kept, as long as they still hold what the lock file records.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+from web_assets.digests import cache_for
+from web_assets.errors import PublishError
+from web_assets.lockfile import RECORDED_INPUTS, read_lock, recorded_inputs
+from web_assets.settings import INPUTS, Settings, input_path
+
+
+def gone_inputs(settings: Settings, given: Mapping[str, Any]) -> list[str]:
+    """`name=path` of each recorded input that no longer exists, when no input was given.
+
+    Given inputs (any of them, or a version) mean a new publish: those are checked as usual.
+    """
+    if set(given) & set(RECORDED_INPUTS):
+        return []
+    try:
+        recorded = recorded_inputs(read_lock(settings.lock_file))
+    except PublishError:  # a damaged lock file is reported by the release load
+        return []
+    return [
+        f"{name}={recorded[name]}"
+        for name in INPUTS
+        if name in recorded and not input_path(settings.root, name, recorded[name]).exists()
+    ]
+
+
+def damaged_outputs(settings: Settings) -> list[str]:
+    """The published files that do not hold the bytes the lock file records (missing included)."""
+    lock = read_lock(settings.lock_file) or {"files": []}
+    cache = cache_for(settings.root)
+    damaged = []
+    for entry in lock["files"]:
+        try:
+            digest = cache.digest(settings.root / entry["path"])
+            if (digest.sha256, digest.size) != (entry.get("sha256"), entry.get("size_bytes")):
+                damaged.append(entry["path"])
+        except OSError:
+            damaged.append(entry["path"])
+    return damaged
+
+
+def changed_sources(settings: Settings) -> list[str]:
+    """Sources the lock file names whose bytes are not those recorded (missing included).
+
+    When none is, publishing the recorded inputs again writes exactly the published bytes.
+    """
+    lock = read_lock(settings.lock_file) or {"files": []}
+    cache = cache_for(settings.root)
+    changed = []
+    for entry in lock["files"]:
+        source = entry.get("source") if isinstance(entry.get("source"), dict) else {}
+        path = source.get("path")
+        if not isinstance(path, str):
+            changed.append(entry["path"])
+            continue
+        full = Path(os.path.abspath(settings.root / path))
+        try:
+            if cache.digest(full).sha256 != source.get("sha256"):
+                changed.append(path)
+        except OSError:
+            changed.append(path)
+    return changed
