@@ -12,10 +12,11 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
+from web_assets.converters import input_path
 from web_assets.digests import cache_for
 from web_assets.errors import PublishError
 from web_assets.lockfile import RECORDED_INPUTS, read_lock, recorded_inputs
-from web_assets.settings import INPUTS, Settings, input_path
+from web_assets.settings import INPUTS, Settings
 
 
 def gone_inputs(settings: Settings, given: Mapping[str, Any]) -> list[str]:
