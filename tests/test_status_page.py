@@ -137,6 +137,8 @@ def test_doit_serve_prints_its_address_and_stops_on_ctrl_c(project):
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         text=True,
+        # A shell that started pytest in the background ignores SIGINT, and children inherit that.
+        preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL),
     )
     try:
         first = process.stdout.readline()
@@ -144,9 +146,12 @@ def test_doit_serve_prints_its_address_and_stops_on_ctrl_c(project):
         address = first.split(" at ")[1].strip()
         page = urllib.request.urlopen(address + "web/public/assets.html", timeout=10)
         assert page.status == 200 and b"assets.js" in page.read()
-    finally:
         process.send_signal(signal.SIGINT)
         out, err = process.communicate(timeout=10)
+    finally:
+        if process.poll() is None:
+            process.kill()
+            process.communicate()
     assert process.returncode == 0, err
     assert "Stopped." in out and "Traceback" not in err
 

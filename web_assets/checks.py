@@ -12,6 +12,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 from web_assets.errors import PublishError
+from web_assets.hashing import LineCount, TextProblem, scan
 from web_assets.onnxio import onnx_io
 
 MODEL_INPUT = "input"
@@ -125,11 +126,26 @@ def check_financial_keys(
 
 
 def _keys(path: Path, columns: tuple[str, ...]) -> Iterator[tuple[str, ...]]:
-    with path.open(encoding="utf-8", newline="") as stream:
-        reader = csv.reader(stream)
-        header = next(reader, [])
-        indexes = [header.index(name) for name in columns]
-        for row in reader:
-            if len(row) > max(indexes):
-                # Compared as the web app compares them: trimmed and lower-cased.
-                yield tuple(row[index].strip().lower() for index in indexes)
+    try:
+        with path.open(encoding="utf-8", newline="") as stream:
+            reader = csv.reader(stream)
+            header = next(reader, [])
+            indexes = [header.index(name) for name in columns]
+            for row in reader:
+                if len(row) > max(indexes):
+                    # Compared as the web app compares them: trimmed and lower-cased.
+                    yield tuple(row[index].strip().lower() for index in indexes)
+    except (UnicodeDecodeError, csv.Error) as err:
+        raise PublishError(
+            f"{path} {_where_unreadable(path, err)}: {TextProblem.remedy}."
+        ) from None
+
+
+def _where_unreadable(path: Path, err: Exception) -> str:
+    """Where the web app would stumble in `path`: the copy's own check, which names the line."""
+    try:
+        with path.open("rb") as stream:
+            scan(stream, "checking", path.name, 0, LineCount(), hashing=False)
+    except TextProblem as problem:
+        return str(problem)
+    return f"is not CSV the web app can read ({err})"

@@ -3,14 +3,16 @@
 from __future__ import annotations
 
 import os
+import threading
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 from web_assets.atomic import atomic_writer
 from web_assets.errors import PublishError
-from web_assets.hashing import CHUNK_SIZE, FileDigest, LineCount, scan, stat_key
+from web_assets.hashing import CHUNK_SIZE, FileDigest, LineCount, TextProblem, scan, stat_key
 
 PARALLEL_COPY_MIN_SIZE = 8 << 20
+KERNEL_COPY_SLICE = 64 << 20  # how much is copied between two looks at whether to stop
 
 
 def copy_file(
@@ -25,46 +27,62 @@ def copy_file(
     Large files are copied by the kernel in a second thread while this one hashes the source,
     so copying costs no extra CPU. With `known` (the source's digest, still valid) the bytes are
     not hashed again; they are read here only to count `lines`. The source must not change
-    meanwhile: that is an error.
+    meanwhile: that is an error. With `lines`, text the web app could not read (see LineCount)
+    is an error too, found in the same pass; on any error `target` is left as it was.
     """
     label = label or source.name
-    with source.open("rb") as reader, atomic_writer(target) as writer:
-        before = os.fstat(reader.fileno())
-        if before.st_size < PARALLEL_COPY_MIN_SIZE:
-            digest = scan(reader, "copying", label, before.st_size, lines, known is None, writer)
-        else:
-            with ThreadPoolExecutor(1) as pool:
-                copying = pool.submit(
-                    _kernel_copy, reader.fileno(), writer.fileno(), before.st_size
+    try:
+        with source.open("rb") as reader, atomic_writer(target) as writer:
+            before = os.fstat(reader.fileno())
+            if before.st_size < PARALLEL_COPY_MIN_SIZE:
+                hashing = known is None
+                digest = scan(reader, "copying", label, before.st_size, lines, hashing, writer)
+            else:
+                digest = _copy_in_parallel(reader, writer, source, label, lines, known is None)
+            digest = known or digest
+            if stat_key(before) != stat_key(os.stat(source)) or digest.size != before.st_size:
+                raise PublishError(
+                    f"{source} changed while it was being copied to {target}: let whatever writes "
+                    "it finish, then run again."
                 )
-                digest = None
-                if known is None or lines is not None:
-                    with source.open("rb") as scanned:
-                        digest = scan(
-                            scanned, "copying", label, before.st_size, lines, known is None
-                        )
-                copying.result()
-        digest = known or digest
-        if stat_key(before) != stat_key(os.stat(source)) or digest.size != before.st_size:
-            raise PublishError(
-                f"{source} changed while it was being copied to {target}: let whatever writes it "
-                "finish, then run again."
-            )
+    except TextProblem as problem:
+        raise PublishError(
+            f"{source} {problem}: {problem.remedy} ({label} was left as it was)."
+        ) from None
     return digest
 
 
-def _kernel_copy(source_fd: int, target_fd: int, size: int) -> None:
+def _copy_in_parallel(reader, writer, source: Path, label: str, lines, hashing: bool):
+    """The kernel copies in a second thread while this one reads the source to hash and count."""
+    size = os.fstat(reader.fileno()).st_size
+    stop = threading.Event()
+    with ThreadPoolExecutor(1) as pool:
+        copying = pool.submit(_kernel_copy, reader.fileno(), writer.fileno(), size, stop)
+        digest = None
+        try:
+            if hashing or lines is not None:
+                with source.open("rb") as scanned:
+                    digest = scan(scanned, "copying", label, size, lines, hashing)
+        except BaseException:
+            stop.set()  # the copy is thrown away: do not wait for all of it
+            raise
+        copying.result()
+    return digest
+
+
+def _kernel_copy(source_fd: int, target_fd: int, size: int, stop: threading.Event) -> None:
     """Copy inside the kernel (no trip through this process); plain reads where it cannot."""
     offset = 0
     try:
-        while offset < size:
-            copied = os.copy_file_range(source_fd, target_fd, size - offset, offset, offset)
+        while offset < size and not stop.is_set():
+            wanted = min(size - offset, KERNEL_COPY_SLICE)
+            copied = os.copy_file_range(source_fd, target_fd, wanted, offset, offset)
             if copied == 0:
                 break
             offset += copied
     except OSError:
         pass  # another file system, or no support: finish the copy by hand
-    while offset < size:
+    while offset < size and not stop.is_set():
         chunk = os.pread(source_fd, min(CHUNK_SIZE, size - offset), offset)
         if not chunk:
             break

@@ -68,10 +68,20 @@ def read_csv_header(path: Path, setting: str) -> list[str]:
                 "(pandas: `to_csv(..., encoding='utf-8')`)."
             )
     first_line = head.split(b"\n", 1)[0].rstrip(b"\r")
+    if b"\r" in first_line:
+        raise PublishError(
+            f"{setting} {path} ends its lines with a CR alone, and the web app splits rows on LF "
+            "only: export it as UTF-8 with LF or CRLF line ends."
+        )
     try:
         header = next(csv.reader([first_line.decode("utf-8")]))
     except UnicodeDecodeError:
         raise PublishError(f"{setting} {path} is not UTF-8 text: export it as UTF-8 CSV.") from None
+    except csv.Error as err:
+        raise PublishError(
+            f"{setting} {path}: its header row is not CSV the web app can read ({err}): "
+            "export it again as UTF-8 CSV."
+        ) from None
     except StopIteration:
         header = []
     names = [name.strip() for name in header if name.strip()]

@@ -5,19 +5,26 @@ and inode with the digest, as git's index does. ctime cannot be set back by a us
 whose bytes changed never matches an old entry. An entry hashed within RACY_NS of the file's
 last change (its ctime) is used for the current run only and not saved (git's "racy" rule): a
 write in the same clock tick could otherwise leave the stat unchanged.
+
+The cache is read and written without following symlinks: a symlink at its path (or at the
+`.web-assets` folder) is neither read nor written through, only named in one warning; the publish
+goes on without a saved cache, since the cache only saves time.
 """
 
 from __future__ import annotations
 
+import errno
 import json
 import os
+import stat
+import sys
 import threading
 import time
 from dataclasses import dataclass
 from pathlib import Path
 
 from web_assets import publish_lock
-from web_assets.atomic import atomic_write_bytes
+from web_assets.atomic import partial_path
 from web_assets.errors import PublishError
 from web_assets.hashing import FileDigest, hash_file, parallel_map, stat_key
 
@@ -52,12 +59,29 @@ class DigestCache:
         self.path = root / CACHE_FILE
         self.bytes_hashed = 0
         self._lock = threading.Lock()
+        self._warned = False
         self._entries = self._load()
         self._dirty = False
 
+    def _symlinked(self) -> bool:
+        """Whether the cache's folder or file is a symlink (said once, on stderr)."""
+        for path in (self.path.parent, self.path):
+            if path.is_symlink():
+                if not self._warned:
+                    self._warned = True
+                    print(
+                        f"warning: {path} is a symlink: the digest cache is not read or saved "
+                        f"through it (files are hashed again each run). Remove it: `rm {path}`.",
+                        file=sys.stderr,
+                    )
+                return True
+        return False
+
     def _load(self) -> dict[str, Entry]:
+        if self._symlinked():
+            return {}
         try:
-            data = json.loads(self.path.read_text(encoding="utf-8"))
+            data = json.loads(_read_no_follow(self.path).decode("utf-8"))
             if data["format"] != CACHE_FORMAT:
                 return {}
             return {
@@ -66,7 +90,8 @@ class DigestCache:
                 if isinstance(sha, str) and len(sha) == 64
             }
         except (OSError, ValueError, KeyError, TypeError, AttributeError):
-            # A missing or damaged cache is never trusted, only rebuilt.
+            # A missing or damaged cache (or one swapped for a symlink just now) is never
+            # trusted, only rebuilt.
             return {}
 
     def _key(self, path: str | os.PathLike[str]) -> str:
@@ -147,9 +172,47 @@ class DigestCache:
                 for key, entry in sorted(self._entries.items())
                 if entry.durable and (self.root / key).exists()
             }
+            if self._symlinked():
+                return
             self._dirty = False
         data = json.dumps({"format": CACHE_FORMAT, "entries": entries}, indent=0)
-        atomic_write_bytes(self.path, data.encode("utf-8"))
+        _write_no_follow(self.path, data.encode("utf-8"))
+
+
+def _read_no_follow(path: Path) -> bytes:
+    fd = os.open(path, os.O_RDONLY | os.O_NOFOLLOW | os.O_CLOEXEC)
+    with os.fdopen(fd, "rb") as stream:
+        if not stat.S_ISREG(os.fstat(fd).st_mode):
+            raise OSError(errno.EINVAL, "not a regular file", str(path))
+        return stream.read()
+
+
+def _write_no_follow(path: Path, data: bytes) -> None:
+    """Write atomically, refusing to open the temp file through a symlink planted there.
+
+    The rename replaces whatever is at `path` itself, a symlink included, never its target.
+    """
+    temp = partial_path(path)
+    try:
+        fd = os.open(
+            temp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC | os.O_NOFOLLOW | os.O_CLOEXEC, 0o644
+        )
+    except OSError as err:
+        if err.errno != errno.ELOOP:
+            raise
+        temp.unlink()  # a symlink: removing it touches only the link
+        fd = os.open(
+            temp, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW | os.O_CLOEXEC, 0o644
+        )
+    try:
+        with os.fdopen(fd, "wb") as stream:
+            stream.write(data)
+            stream.flush()
+            os.fdatasync(stream.fileno())
+        os.replace(temp, path)
+    except BaseException:
+        temp.unlink(missing_ok=True)
+        raise
 
 
 _caches: dict[Path, DigestCache] = {}

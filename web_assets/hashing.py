@@ -1,9 +1,11 @@
-"""SHA-256 of files, streamed: one read loop that can also copy and count lines on the way."""
+"""SHA-256 of files, streamed: one read loop that can also copy, count and check lines on the way."""
 
 from __future__ import annotations
 
+import codecs
 import hashlib
 import os
+import re
 from collections.abc import Callable, Iterable
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
@@ -26,22 +28,94 @@ class FileDigest(NamedTuple):
     size: int
 
 
+class TextProblem(ValueError):
+    """Bytes a CSV the web app reads must not hold: what, and where (byte offset, 1-based line)."""
+
+    remedy = (
+        "export it as UTF-8 with LF or CRLF line ends (the web app reads UTF-8 and splits rows on "
+        "LF), then run again"
+    )
+
+    def __init__(self, problem: str, offset: int, line: int):
+        super().__init__(f"{problem} at byte {offset} (line {line})")
+        self.problem, self.offset, self.line = problem, offset, line
+
+
 class LineCount:
-    """Counts the lines of a text file as its bytes stream past (for the CSVs' row counts)."""
+    """Counts the lines of a CSV as its bytes stream past, and checks that the web app can read
+    them: UTF-8 throughout, and no line ended by a CR alone (it splits rows on LF).
+
+    `add` raises TextProblem at the first bad byte, `finish` at the end of the file if it stops
+    inside a character or on a lone CR.
+    """
 
     def __init__(self) -> None:
         self.line_ends = 0
         self.last_byte = b""
+        self.offset = 0  # of the chunk being added
+        self._decoder = codecs.getincrementaldecoder("utf-8")("strict")
+        self._held = 0  # bytes of a character cut by the last chunk's end, in the decoder
+        self._cr_at_end = False
 
     def add(self, buffer: bytearray, count: int) -> None:
-        if count:
-            self.line_ends += buffer.count(b"\n", 0, count)
-            self.last_byte = bytes(buffer[count - 1 : count])
+        if not count:
+            return
+        # Only the last, short chunk is copied: a full one is the buffer itself.
+        chunk = buffer if count == len(buffer) else buffer[:count]
+        self._check_line_ends(chunk)
+        self._check_utf8(chunk)
+        self.line_ends += chunk.count(b"\n")
+        self.last_byte = chunk[-1:]
+        self.offset += count
+
+    def finish(self) -> None:
+        """Check the end of the file: no character cut short, no lone CR as its last byte."""
+        if self._cr_at_end:
+            raise TextProblem(LONE_CR, self.offset - 1, self.line_ends + 1)
+        try:
+            self._decoder.decode(b"", final=True)
+        except UnicodeDecodeError:
+            raise TextProblem(CUT_CHARACTER, self.offset - self._held, self.line_ends + 1) from None
+
+    def _line(self, chunk: bytes | bytearray, index: int) -> int:
+        return self.line_ends + chunk.count(b"\n", 0, max(index, 0)) + 1
+
+    def _check_line_ends(self, chunk: bytes | bytearray) -> None:
+        if self._cr_at_end and chunk[0] != LF:
+            raise TextProblem(LONE_CR, self.offset - 1, self.line_ends + 1)
+        self._cr_at_end = chunk[-1] == CR
+        if b"\r" not in chunk:  # memchr: LF files pay next to nothing
+            return
+        found = LONE_CR_AT.search(chunk)
+        # A CR that ends the chunk is judged by the first byte of the next one.
+        if found is not None and found.start() != len(chunk) - 1:
+            index = found.start()
+            raise TextProblem(LONE_CR, self.offset + index, self._line(chunk, index))
+
+    def _check_utf8(self, chunk: bytes | bytearray) -> None:
+        # ASCII is UTF-8: most CSVs skip the decoder (isascii runs at memory speed in C).
+        if not self._held and chunk.isascii():
+            return
+        try:
+            self._decoder.decode(chunk)
+        except UnicodeDecodeError as err:
+            # The decoder's positions count the bytes it held back from the last chunk too.
+            index = err.start - self._held
+            byte = err.object[err.start]
+            problem = f"is not UTF-8 text (byte 0x{byte:02x})"
+            raise TextProblem(problem, self.offset + index, self._line(chunk, index)) from None
+        self._held = len(self._decoder.getstate()[0])
 
     @property
     def lines(self) -> int:
         unterminated = self.last_byte not in (b"", b"\n")
         return self.line_ends + unterminated
+
+
+CR, LF = 0x0D, 0x0A
+LONE_CR_AT = re.compile(rb"\r(?!\n)")  # faster than comparing counts of CR and CRLF
+LONE_CR = "ends a line with a CR alone"
+CUT_CHARACTER = "is not UTF-8 text (it ends inside a character)"
 
 
 def hash_file(path: Path, label: str = "") -> FileDigest:
@@ -68,16 +142,20 @@ def scan(
     sha = hashlib.sha256() if hashing else None
     buffer = bytearray(CHUNK_SIZE)
     view = memoryview(buffer)
-    while count := stream.readinto(buffer):
-        chunk = view[:count]
-        if writer is not None:
-            writer.write(chunk)
-        if sha is not None:
-            sha.update(chunk)
+    try:
+        while count := stream.readinto(buffer):
+            chunk = view[:count]
+            if writer is not None:
+                writer.write(chunk)
+            if sha is not None:
+                sha.update(chunk)
+            if lines is not None:
+                lines.add(buffer, count)
+            progress.add(count)
         if lines is not None:
-            lines.add(buffer, count)
-        progress.add(count)
-    progress.finish()
+            lines.finish()
+    finally:
+        progress.finish()  # also clears the progress line before an error is shown
     return FileDigest(sha.hexdigest() if sha else "", progress.done)
 
 

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import errno
 import fcntl
 import os
+import stat
 import threading
 from collections.abc import Callable
 from pathlib import Path
@@ -14,8 +16,47 @@ _held: dict[Path, int] = {}
 _guard = threading.Lock()
 
 
+def state_dir(root: Path) -> Path:
+    """Where a project keeps its state (the lock, the digest cache): never written through a symlink."""
+    return root / ".web-assets"
+
+
 def lock_path(root: Path) -> Path:
-    return root / ".web-assets" / "publish.lock"
+    return state_dir(root) / "publish.lock"
+
+
+def make_state_dir(root: Path) -> Path:
+    """The state folder, created if need be; a PublishError if it is a symlink."""
+    folder = state_dir(root)
+    if folder.is_symlink():
+        raise PublishError(
+            f"{folder} is a symlink, and a publish never writes its state through one: nothing was "
+            f"written. Remove it (`rm {folder}`) and run again."
+        )
+    folder.mkdir(exist_ok=True)
+    return folder
+
+
+def _open_lock(path: Path) -> int:
+    """The lock file's descriptor; a PublishError if it is anything but a plain file of its own."""
+    try:
+        # O_NOFOLLOW: a planted symlink must not get its target truncated below.
+        fd = os.open(path, os.O_RDWR | os.O_CREAT | os.O_NOFOLLOW | os.O_CLOEXEC, 0o644)
+    except OSError as err:
+        if err.errno != errno.ELOOP:
+            raise
+        problem = "is a symlink"
+    else:
+        info = os.fstat(fd)
+        if stat.S_ISREG(info.st_mode) and info.st_nlink == 1:
+            return fd
+        os.close(fd)
+        # A hard link to a file elsewhere would be truncated like a symlink's target.
+        problem = "has other hard links" if stat.S_ISREG(info.st_mode) else "is not a plain file"
+    raise PublishError(
+        f"{path} {problem}, and a publish never writes its state through one: nothing was "
+        f"written. Remove it (`rm {path}`) and run again."
+    )
 
 
 def take(root: Path, first: Callable[[], None] | None = None) -> None:
@@ -29,8 +70,8 @@ def take(root: Path, first: Callable[[], None] | None = None) -> None:
     with _guard:
         if path in _held:
             return
-        path.parent.mkdir(parents=True, exist_ok=True)
-        fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o644)
+        make_state_dir(root)
+        fd = _open_lock(path)
         try:
             fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except BlockingIOError:
