@@ -122,6 +122,8 @@ def kept_task(loaded: Loaded) -> Task:
 @uncaptured
 def dataset_tasks(release: Release | None) -> Iterator[Task]:
     if release is None:
+        # Still a step that waits for the checks, so that they report what is wrong.
+        yield {"name": None, "task_dep": CHECKED}
         return
     settings = release.settings
     for copy in release.datasets:
@@ -141,6 +143,8 @@ def dataset_tasks(release: Release | None) -> Iterator[Task]:
 @uncaptured
 def gather_tasks(release: Release | None) -> Iterator[Task]:
     if release is None:
+        # Still a step that waits for the checks, so that they report what is wrong.
+        yield {"name": None, "task_dep": CHECKED}
         return
     settings = release.settings
     for copy in release.export.gathered:
@@ -159,6 +163,8 @@ def gather_tasks(release: Release | None) -> Iterator[Task]:
 @uncaptured
 def hash_tasks(release: Release | None) -> Iterator[Task]:
     if release is None:
+        # Still a step that waits for the checks, so that they report what is wrong.
+        yield {"name": None, "task_dep": CHECKED}
         return
     settings = release.settings
     for artefact in release.export.models + release.export.bundles:
