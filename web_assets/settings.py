@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from web_assets.errors import PublishError
+from web_assets.model_settings import feature_table, fraction, whole_number
 
 DEFAULT_URI_TEMPLATE = (
     "https://raw.githubusercontent.com/Beautiful-Game-Oracle/The-Beautiful-Game-Oracle"
@@ -60,6 +61,11 @@ class Settings:
     financial_columns: tuple[str, ...]
     check_financial_keys: bool
     check_stale_financial: bool
+    derived_features: tuple[tuple[str, tuple[str, ...]], ...]
+    replace_derived_features: bool
+    smoke_fixtures: int
+    max_missing_features: int | None
+    max_prediction_shift: float | None
 
     def relative(self, path: Path) -> str:
         """The repo-relative POSIX path the manifest and git use (for a path inside the project)."""
@@ -304,6 +310,12 @@ TABLE: dict[str, tuple[Any, Converter]] = {
     "financial_columns": (["season", "home_team", "away_team"], names),
     "check_financial_keys": (True, boolean),
     "check_stale_financial": (True, boolean),
+    # The models run before a publish (web_assets/smoke_check.py); see README "What the checks run".
+    "derived_features": ({}, feature_table),
+    "replace_derived_features": (False, boolean),
+    "smoke_fixtures": (200, whole_number),
+    "max_missing_features": (None, whole_number),
+    "max_prediction_shift": (None, fraction),
 }
 DEFAULTS = {name: default for name, (default, _) in TABLE.items()}
 CONVERTERS = {name: convert for name, (_, convert) in TABLE.items()}
