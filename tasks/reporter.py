@@ -25,22 +25,16 @@ class SummaryReporter(ConsoleReporter):
         # Taken now: while steps run in threads, sys.stderr may be another step's capture.
         self.errstream = sys.stderr
         self.refused = ""
-        # check:models' values, read at the end: doit sets an up-to-date task's after skipping it.
-        self.model_check = None
 
     def execute_task(self, task):
         if task.name != LOAD_PROBLEM:
             super().execute_task(task)
 
-    def skip_uptodate(self, task):
-        super().skip_uptodate(task)
-        if task.name == MODEL_CHECK:
-            self.model_check = task
-
     def add_success(self, task):
         super().add_success(task)
         if task.name == MODEL_CHECK:
-            self.model_check = task
+            # What the models' run found, told when it ran: an up-to-date one found nothing new.
+            self.summary.checks = task.values
         if not task.actions or task.name.startswith("_"):
             return
         self.summary.ran.append(task.name)
@@ -69,6 +63,4 @@ class SummaryReporter(ConsoleReporter):
             self.errstream.flush()
             return
         super().complete_run()
-        if self.model_check is not None:
-            self.summary.checks = self.model_check.values
         self.write("".join(f"{line}\n" for line in self.summary.lines()))
