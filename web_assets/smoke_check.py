@@ -100,10 +100,11 @@ def _smoke_and_shift(release, table, published, names, values) -> None:
     values["season"] = fixtures.keys[0].season
     sources = release.sources
     new: dict[str, Any] = {}
+    matrices: dict[str, Any] = {}
     for artefact in release.export.models:
         if artefact.id not in names:
             continue
-        matrix = feature_matrix(fixtures, names[artefact.id], table)
+        matrix = matrices[artefact.id] = feature_matrix(fixtures, names[artefact.id], table)
         try:
             new[artefact.id] = run_model(artefact.id, sources[artefact.path], matrix, fixtures)
         except PublishError as err:
@@ -134,7 +135,10 @@ def _smoke_and_shift(release, table, published, names, values) -> None:
                 before = run_model(
                     f"{artefact.id} (published)",
                     old_path,
-                    feature_matrix(fixtures, old_names or names[artefact.id], table),
+                    # The same fixtures; the published bundle's features when they differ.
+                    feature_matrix(fixtures, old_names, table)
+                    if old_names
+                    else matrices[artefact.id],
                     fixtures,
                 )
             except PublishError as err:
