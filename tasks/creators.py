@@ -86,9 +86,15 @@ def check_tasks(loaded: Loaded) -> Iterator[Task]:
     if settings.check_models:
         yield {
             "name": "models",
-            "doc": "each model loads in the web app: input, width, probabilities",
-            "file_dep": [settings.shown(source) for source in release.sources.values()],
+            "doc": "each model loads in the web app and runs in ONNX Runtime on the latest fixtures",
+            "file_dep": [
+                *(settings.shown(source) for source in release.sources.values()),
+                # The fixtures the models run on, and the columns their features come from.
+                settings.shown(settings.dataset),
+                settings.shown(settings.financial_dataset),
+            ],
             "actions": [_action(release, check_models, release)],
+            "uptodate": [settings_changed(model_check_settings(settings))],
         }
     if settings.check_financial_keys and settings.main_columns and settings.financial_columns:
         yield {
@@ -116,6 +122,19 @@ def kept_task(loaded: Loaded) -> Task:
         "title": lambda task: f"{task.name}: {', '.join(loaded.kept)} gone; published files kept",
         "actions": [(refuse_damaged, [settings, loaded.kept])],
         "uptodate": [lambda task, values: not damaged_outputs(settings)],
+    }
+
+
+def model_check_settings(settings) -> dict[str, Any]:
+    """The settings check:models reads: a change reruns it."""
+    return {
+        "derived_features": dict(settings.derived_features),
+        "replace_derived_features": settings.replace_derived_features,
+        "smoke_fixtures": settings.smoke_fixtures,
+        "max_missing_features": settings.max_missing_features,
+        "max_prediction_shift": settings.max_prediction_shift,
+        "main_columns": settings.main_columns,
+        "financial_columns": settings.financial_columns,
     }
 
 
@@ -221,6 +240,8 @@ def lockfile_task(release: Release | None) -> Task:
             "gather": ("gather", None),
             "digests": ("hash", None),
             "manifest": ("manifest", None),
+            # Each model's missing features and prediction shift, from check:models.
+            "check": ("check", None),
         },
         "targets": [settings.relative(settings.lock_file)],
         "actions": [_action(release, write_lock, release)],

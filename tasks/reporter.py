@@ -11,6 +11,7 @@ from web_assets.report import Summary
 
 # The step that reports bad settings or inputs found when dodo.py loaded (see creators.check_tasks).
 LOAD_PROBLEM = "check:inputs"
+MODEL_CHECK = "check:models"
 
 
 class SummaryReporter(ConsoleReporter):
@@ -31,6 +32,9 @@ class SummaryReporter(ConsoleReporter):
 
     def add_success(self, task):
         super().add_success(task)
+        if task.name == MODEL_CHECK:
+            # What the models' run found, told when it ran: an up-to-date one found nothing new.
+            self.summary.checks = task.values
         if not task.actions or task.name.startswith("_"):
             return
         self.summary.ran.append(task.name)

@@ -12,7 +12,7 @@ from web_assets import publish_lock
 from web_assets.digests import cache_for
 from web_assets.errors import PublishError
 from web_assets.settings import Settings
-from web_assets.verify import verify
+from web_assets.verify import missing_feature_warnings, verify
 
 
 def run_step(
@@ -51,6 +51,8 @@ def run_verify(settings: Settings | None, problem: str | None) -> TaskFailed | N
     problems, files = verify(settings, live=settings.live)
     for found in problems:
         print(f"verify: {found.line()}")
+    for warning in missing_feature_warnings(settings):
+        print(f"verify: warning: {warning}")
     if problems:
         return TaskFailed(
             f"verify: {len(problems)} problem(s) in {files} files; see the lines above."

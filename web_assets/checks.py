@@ -97,6 +97,8 @@ def model_problems(model_id: str, model: Path, bundle: Path | None) -> list[str]
 def check_models(models: list[tuple[str, Path, Path | None]]) -> None:
     """Every (id, model, bundle) the web app would load, or one error listing what it could not."""
     problems = [problem for item in models for problem in model_problems(*item)]
+    if len(problems) == 1:
+        raise PublishError(f"{problems[0]} (check_models=false publishes anyway)")
     if problems:
         raise PublishError(
             "The web app could not use this publish (set check_models=false to publish anyway):\n  "

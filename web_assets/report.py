@@ -6,6 +6,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from web_assets.manifest import Change
+from web_assets.smoke_report import model_check_lines
 
 
 @dataclass
@@ -17,6 +18,8 @@ class Summary:
     commit: dict[str, Any] | None = None
     ran: list[str] = field(default_factory=list)
     failures: list[str] = field(default_factory=list)
+    # check:models' values: each model's missing features and prediction shift.
+    checks: dict[str, Any] | None = None
 
     @property
     def changes(self) -> list[Change]:
@@ -39,6 +42,7 @@ class Summary:
             f"  dataset {item['target']} ({_size(item['size_bytes'])}, sha256 {item['sha256'][:8]})"
             for item in self.datasets
         ]
+        lines += model_check_lines(self.checks)
         if self.commit:
             lines.append(_commit_line(self.commit, self.manifest))
         return lines

@@ -27,6 +27,7 @@ from web_assets.converters import (
     uri_template,
 )
 from web_assets.errors import PublishError
+from web_assets.model_settings import feature_table, fraction, whole_number
 from web_assets.uris import pins
 
 DEFAULT_URI_TEMPLATE = (
@@ -72,6 +73,11 @@ class Settings:
     check_format: bool
     financial_app_columns: tuple[str, ...]
     live: bool
+    derived_features: tuple[tuple[str, tuple[str, ...]], ...]
+    replace_derived_features: bool
+    smoke_fixtures: int
+    max_missing_features: int | None
+    max_prediction_shift: float | None
 
     def relative(self, path: Path) -> str:
         """The repo-relative POSIX path the manifest and git use (for a path inside the project)."""
@@ -200,6 +206,12 @@ TABLE: dict[str, tuple[Any, Converter]] = {
     "financial_app_columns": (list(FINANCIAL_COLUMNS), names),
     # `doit verify live=true`: fetch every uri as the web app would.
     "live": (False, boolean),
+    # The models run before a publish (web_assets/smoke_check.py); see README "What the checks run".
+    "derived_features": ({}, feature_table),
+    "replace_derived_features": (False, boolean),
+    "smoke_fixtures": (200, whole_number),
+    "max_missing_features": (None, whole_number),
+    "max_prediction_shift": (None, fraction),
 }
 DEFAULTS = {name: default for name, (default, _) in TABLE.items()}
 CONVERTERS = {name: convert for name, (_, convert) in TABLE.items()}

@@ -33,6 +33,7 @@ from web_assets.manifest import (
 )
 from web_assets.publish_commit import FilesCommit, commit_files, holds_same_bytes
 from web_assets.release import Release
+from web_assets.smoke_check import lock_fields, run_checks
 from web_assets.uris import pins
 
 
@@ -69,13 +70,15 @@ def record_digest(root: Path, path: Path) -> dict[str, Any]:
     return {"sha256": digest.sha256, "size_bytes": digest.size}
 
 
-def check_models(release: Release) -> None:
-    """Check what will be published: the run's files, before they are gathered."""
+def check_models(release: Release) -> dict[str, Any]:
+    """Check what will be published: the run's files, before they are gathered. Returns, per
+    model, its missing features and prediction shift (see smoke_check.py)."""
     sources = release.sources
     bundles = {bundle.id: sources[bundle.path] for bundle in release.export.bundles}
     checks.check_models(
         [(model.id, sources[model.path], bundles.get(model.id)) for model in release.export.models]
     )
+    return run_checks(release)
 
 
 def check_datasets(release: Release) -> None:
@@ -150,9 +153,11 @@ def write_lock(
     gather: dict[str, dict[str, Any]],
     digests: dict[str, dict[str, Any]],
     manifest: dict[str, Any],
+    check: dict[str, Any] | None = None,
 ) -> dict[str, Any]:
     """Every published file with its digest and source, from what the other steps recorded."""
     settings = release.settings
+    checked = ((check or {}).get("models") or {}).get("models") or {}
     files = []
     for copy in release.datasets:
         copied = datasets[settings.relative(copy.target)]
@@ -187,6 +192,7 @@ def write_lock(
                     size=digest["size_bytes"],
                     source=source["source"],
                     source_sha256=source["sha256"],
+                    **(lock_fields(checked.get(artefact.id)) if kind == "model" else {}),
                 )
             )
     record = {

@@ -188,3 +188,21 @@ def _file_problems(label: str, path: str, entry: dict[str, Any], digests: Digest
 
 def _short(digest: Any) -> str:
     return str(digest)[:12] if digest else str(digest)
+
+
+def missing_feature_warnings(settings: Settings) -> list[str]:
+    """The models the lock file records as missing features: published so on purpose (the report-only
+    default of max_missing_features), so a warning, not a problem."""
+    try:
+        lock = read_lock(settings.lock_file)
+    except PublishError:
+        return []  # verify() reports an unreadable lock file
+    warnings = []
+    for entry in (lock or {"files": []})["files"]:
+        missing = entry.get("missing_features")
+        if entry.get("kind") == "model" and isinstance(missing, list) and missing:
+            warnings.append(
+                f"model {entry.get('id')}: the web app fills {len(missing)} feature(s) with 0 "
+                f"(recorded in {settings.relative(settings.lock_file)}): {', '.join(map(str, missing))}"
+            )
+    return warnings

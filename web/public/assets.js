@@ -5,6 +5,8 @@
 
 const projectRoot = new URL("../../", import.meta.url); // this file is web/public/assets.js
 const manifestUrl = new URL("fixtures/dev.json", import.meta.url);
+// The lock file records what the checks found for each model (missing features, shift).
+const lockUrl = new URL("web-assets.lock.json", projectRoot);
 const LIVE = new URLSearchParams(location.search).get("live") === "1";
 const SECTIONS = [
   { key: "models", kind: "model", plural: "models" },
@@ -114,6 +116,49 @@ function cell(row, text, className) {
   return td;
 }
 
+async function loadChecks() {
+  try {
+    const response = await fetch(lockUrl, { cache: "no-store" });
+    if (!response.ok) return null;
+    const lock = await response.json();
+    const models = new Map();
+    for (const file of Array.isArray(lock.files) ? lock.files : []) {
+      if (file.kind === "model") models.set(file.id, file);
+    }
+    return models;
+  } catch {
+    return null;
+  }
+}
+
+// What the web app feeds the model: the features it would fill with 0, and the shift on publish.
+function featuresText(checks, entry) {
+  if (checks === null) return `not known (could not load ${lockUrl.pathname})`;
+  const locked = checks.get(entry.id);
+  if (!locked || !Array.isArray(locked.missing_features)) return "not recorded in the lock file";
+  const missing = locked.missing_features;
+  let text = missing.length
+    ? `${missing.length} filled with 0: ${missing.join(", ")}`
+    : "every feature supplied";
+  const shift = locked.prediction_shift;
+  if (shift && typeof shift.mean_abs_dp === "number") {
+    text += `; shift mean |dp| ${shift.mean_abs_dp.toFixed(3)}, ${shift.changed_picks} of ${shift.fixtures} picks changed`;
+  }
+  return text;
+}
+
+function addFeatures(row, section, entry, checks) {
+  // After the status cell, before the live one: the header's order.
+  const td = row.insertCell(5);
+  td.className = "features";
+  td.textContent = section.key === "models" ? featuresText(checks, entry) : "";
+  const missing = checks?.get(entry.id)?.missing_features;
+  if (section.key === "models" && Array.isArray(missing)) {
+    row.dataset.missing = String(missing.length);
+    if (missing.length) td.classList.add("bad");
+  }
+}
+
 function addRow(tbody, section, entry) {
   const row = tbody.insertRow();
   row.className = "checking";
@@ -186,6 +231,7 @@ async function main() {
     run.append(`${run.childNodes.length ? " \u00b7 " : ""}${label} `, b);
   }
 
+  const lockChecks = await loadChecks();
   const table = document.getElementById("files");
   const tbody = table.tBodies[0];
   if (LIVE) {
@@ -197,6 +243,7 @@ async function main() {
   const checks = SECTIONS.map((section) => {
     const entries = Array.isArray(manifest[section.key]) ? manifest[section.key] : [];
     const rows = entries.map((entry) => [addRow(tbody, section, entry), entry]);
+    for (const [row, entry] of rows) addFeatures(row, section, entry, lockChecks);
     const results = rows.map(async ([row, entry]) => {
       const [result, live] = await Promise.all([verify(entry), LIVE ? verifyLive(entry) : null]);
       return settle(row, result, live);

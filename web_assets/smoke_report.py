@@ -1,0 +1,44 @@
+"""The summary's lines about the models' run: missing features, regressions, prediction shifts."""
+
+from __future__ import annotations
+
+from typing import Any
+
+SHOWN_NAMES = 8
+
+
+def shorten(names: list[str]) -> str:
+    shown = ", ".join(names[:SHOWN_NAMES])
+    return shown + (f" and {len(names) - SHOWN_NAMES} more" if len(names) > SHOWN_NAMES else "")
+
+
+def model_check_lines(checks: dict[str, Any] | None) -> list[str]:
+    """One line per model missing features, per regression, per shift measured; then the run."""
+    models = (checks or {}).get("models") or {}
+    if not models:
+        return []
+    lines = []
+    for model_id, found in models.items():
+        if found["regression"]:
+            lines.append(
+                f"  REGRESSION {model_id}: the web app now fills {len(found['regression'])} more "
+                f"feature(s) with 0 than for the published model: {shorten(found['regression'])}"
+            )
+        missing = found["missing_features"]
+        if missing:
+            lines.append(
+                f"  missing features {model_id}: {len(missing)} filled with 0 by the web app: "
+                f"{shorten(missing)}"
+            )
+    for model_id, found in models.items():
+        if found["shift_line"]:
+            lines.append(f"  shift {found['shift_line']}")
+        elif found["shift_note"]:
+            lines.append(f"  shift {model_id}: {found['shift_note']}")
+    if checks.get("fixtures"):
+        covered = sum(not found["missing_features"] for found in models.values())
+        lines.append(
+            f"  {len(models)} model(s) ran in ONNX Runtime on {checks['fixtures']} fixtures of "
+            f"{checks['season']}; {covered} of {len(models)} get every feature they name"
+        )
+    return lines
