@@ -49,8 +49,12 @@ class SummaryReporter(ConsoleReporter):
             self.refused = fail.get_msg().strip()
             self.summary.failures.append(self.refused)
             return
+        message = fail.get_msg().strip()
+        if any(failure.endswith(f": {message}") for failure in self.summary.failures):
+            # Two checks that read the same file find the same problem: say it once.
+            return
         super().add_failure(task, fail)
-        self.summary.failures.append(f"{task.name}: {fail.get_msg().strip()}")
+        self.summary.failures.append(f"{task.name}: {message}")
 
     def runtime_error(self, msg):
         super().runtime_error(msg)

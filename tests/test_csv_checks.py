@@ -6,7 +6,7 @@ import json
 from pathlib import Path
 
 import pytest
-from conftest import git, run_doit, snapshot
+from conftest import NO_COMMIT, git, run_doit, snapshot
 
 from web_assets.hashing import CHUNK_SIZE, LineCount, TextProblem
 
@@ -180,7 +180,7 @@ def test_a_line_end_or_character_cut_by_a_chunk_boundary_is_published(project, e
     assert body[CHUNK_SIZE - before : CHUNK_SIZE] == end[:before]
     args = main_with(project, body)
 
-    result = run_doit(project, *args, "commit=false")
+    result = run_doit(project, *args, *NO_COMMIT)
 
     assert result.status == 0, result.text
     assert (project / PUBLISHED_MAIN).read_bytes() == body

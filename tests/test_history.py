@@ -22,7 +22,7 @@ from web_assets.release_diff import changes, diff_lines, release_line
 @pytest.fixture
 def history(project: Path) -> dict[str, str]:
     """Releases 8 (in two commits), 9 (older lock format), 10 (merged from a branch), and others."""
-    commits = {"7": git(project, "rev-parse", "HEAD")}
+    commits = {"7": git(project, "rev-parse", "fixture~1")}  # listed where its files went live
     commits["8"] = publish(project, 8, models=("performance_dense",), two_commits=True)
     commits["8 files"] = git(project, "rev-parse", "HEAD~1")
     (project / "NOTES.txt").write_text("not a release\n")

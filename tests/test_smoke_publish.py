@@ -10,7 +10,7 @@ from pathlib import Path
 
 import onnx_builders as build
 import pytest
-from conftest import EXPORT, LOCK, git, new_run, retrain, run_doit, snapshot
+from conftest import EXPORT, LOCK, NO_COMMIT, git, new_run, retrain, run_doit, snapshot
 from test_status_page import browser, served, status_page  # noqa: F401  (fixtures)
 
 RUN = "experiments/run_20251128-101500/export"
@@ -161,7 +161,7 @@ def test_the_status_page_shows_each_models_missing_features_and_shift(project, b
     data["feature_names"][0] = "ghost_feature"
     bundle.write_text(json.dumps(data, indent=2))
     retrain(project / EXPORT / "performance_dense.onnx", seed=3)
-    assert run_doit(project, "commit=false").status == 0
+    assert run_doit(project, *NO_COMMIT).status == 0
 
     page = status_page(browser, served)
     found = {

@@ -138,12 +138,10 @@ def _keys(path: Path, columns: tuple[str, ...]) -> Iterator[tuple[str, ...]]:
                     # Compared as the web app compares them: trimmed and lower-cased.
                     yield tuple(row[index].strip().lower() for index in indexes)
     except (UnicodeDecodeError, csv.Error) as err:
-        raise PublishError(
-            f"{path} {_where_unreadable(path, err)}: {TextProblem.remedy}."
-        ) from None
+        raise PublishError(f"{path} {where_unreadable(path, err)}: {TextProblem.remedy}.") from None
 
 
-def _where_unreadable(path: Path, err: Exception) -> str:
+def where_unreadable(path: Path, err: Exception) -> str:
     """Where the web app would stumble in `path`: the copy's own check, which names the line."""
     try:
         with path.open("rb") as stream:

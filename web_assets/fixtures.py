@@ -11,9 +11,11 @@ from itertools import chain
 from pathlib import Path
 from typing import NamedTuple
 
+from web_assets.checks import where_unreadable
 from web_assets.derive import formulas
 from web_assets.errors import PublishError
 from web_assets.features import FINANCIAL
+from web_assets.hashing import TextProblem
 
 MAIN_KEYS = ("season", "home_team_name", "away_team_name")
 FINANCIAL_KEYS = ("season", "home_team", "away_team")
@@ -64,7 +66,8 @@ def _read(path: Path, what: str, read: Callable):
         with path.open(encoding="utf-8-sig", newline="") as stream:
             return read(stream)
     except UnicodeDecodeError as err:
-        raise PublishError(f"{path} is not UTF-8 text ({err}): save the {what} as UTF-8.") from None
+        # The same words, byte and line as the copy's own check gives.
+        raise PublishError(f"{path} {where_unreadable(path, err)}: {TextProblem.remedy}.") from None
     except csv.Error as err:
         raise PublishError(
             f"{path} is not a readable CSV ({err}): export the {what} again."

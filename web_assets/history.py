@@ -62,8 +62,8 @@ def list_releases(
 
     A commit is a release when it changes `manifest` or `lock` and leaves a manifest that is a
     JSON object. Consecutive commits with equal manifest and lock content (a reformat, a mode
-    change) are one release, listed at the OLDEST of them: the commit that made it live, whose
-    date is the release date; the newer ones are in `aliases`.
+    change, URIs pinned anew to the same bytes) are one release, listed at the OLDEST of them:
+    the commit that made it live, whose date is the release date; the newer ones are in `aliases`.
     """
     if ref.startswith("-"):
         raise PublishError(
@@ -82,11 +82,30 @@ def list_releases(
             continue
         release = _release(commit, date, subject, document, parsed.get(state[lock]))
         previous = kept[-1] if kept else None
-        if previous and (previous.manifest, previous.lock) == (release.manifest, release.lock):
+        if previous and _same_content(previous, release):
             aliases[commit] = previous.commit
             continue
         kept.append(release)
     return ReleaseList(reversed(kept), root, manifest, lock, aliases)
+
+
+def _same_content(older: Release, newer: Release) -> bool:
+    """The same files, run and version: a manifest that differs only in its `uri`s counts as one."""
+
+    def without_uris(manifest: dict[str, Any]) -> dict[str, Any]:
+        return {
+            key: [
+                {name: v for name, v in entry.items() if name != "uri"}
+                if isinstance(entry, dict)
+                else entry
+                for entry in value
+            ]
+            if key in ("models", "preprocessing") and isinstance(value, list)
+            else value
+            for key, value in manifest.items()
+        }
+
+    return older.lock == newer.lock and without_uris(older.manifest) == without_uris(newer.manifest)
 
 
 def resolve(releases: list[Release], target: str, root: Path | None = None) -> Release:

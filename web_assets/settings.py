@@ -144,10 +144,7 @@ def resolve_settings(
     for name in OUTPUTS:
         if _unset(raw[name]):
             raise PublishError(f"Setting `{name}` is empty: name a path inside the project.")
-    values = {
-        name: None if _unset(raw[name]) else convert(root, name, raw[name])
-        for name, convert in CONVERTERS.items()
-    }
+    values = {name: _convert(root, name, raw[name]) for name in CONVERTERS}
     if values["uri_template"] and pins(values["uri_template"]) and not values["commit"]:
         raise PublishError(
             "uri_template pins each URI to the commit that holds the file ({commit}), and "
@@ -168,6 +165,14 @@ def _recorded_inputs(root: Path, lock_file: Any) -> dict[str, Any]:
     if _unset(lock_file):
         return {}
     return recorded_inputs(read_lock(output_path(root, "lock_file", lock_file)))
+
+
+def _convert(root: Path, name: str, value: Any) -> Any:
+    convert = CONVERTERS[name]
+    if _unset(value):
+        # An empty list setting (`financial_app_columns=`) is an empty list, not "unset".
+        return () if convert is names else None
+    return convert(root, name, value)
 
 
 def _unset(value: Any) -> bool:

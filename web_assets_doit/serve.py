@@ -62,7 +62,8 @@ class StatusFiles:
         self.lock_file = lock_file
 
     def names(self) -> set[str]:
-        named = [*PAGE_FILES, self.manifest]
+        # The page reads the lock file too: each model's missing features and prediction shift.
+        named = [*PAGE_FILES, self.manifest, self.lock_file.relative_to(self.root).as_posix()]
         manifest = _read_json(self.root / self.manifest)
         if isinstance(manifest, dict):
             for section in MANIFEST_SECTIONS:
