@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import shutil
 import signal
 import subprocess
@@ -34,7 +35,11 @@ MODEL = "artifacts/run_export/market_gradient_boost.onnx"
 @pytest.fixture(scope="module")
 def browser():
     if not Path(CHROMIUM).exists():
-        pytest.fail("Chromium is needed: `apt-get install chromium` (.ci/run does it)")
+        # A newcomer's machine may lack it; CI installs it, so there a missing browser is a failure.
+        why = "Chromium is needed for the status page tests: `apt-get install chromium`"
+        if os.environ.get("CI") == "true":
+            pytest.fail(f"{why} (.ci/run does it)")
+        pytest.skip(why)
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as playwright:
