@@ -19,6 +19,7 @@ def onnx_io(path: Path):
     Nodes and initializers (the weights) are skipped by seeking, so a model of any size costs a
     few kilobytes of reading and no memory for its weights.
     """
+    from google.protobuf.message import DecodeError
     from onnx import ValueInfoProto
 
     inputs, outputs = [], []
@@ -36,9 +37,9 @@ def onnx_io(path: Path):
                         (inputs if inner == GRAPH_INPUT else outputs).append(info)
                         stream.seek(value_start + value_length)
                 stream.seek(start + length)
-    except (ValueError, OSError) as err:
+    except (ValueError, OSError, DecodeError) as err:
         raise PublishError(
-            f"{path} is not a readable ONNX model ({err}): export it again."
+            f"{path} is not a readable ONNX model ({err or type(err).__name__}): export it again."
         ) from None
     if not inputs and not outputs:
         raise PublishError(
