@@ -76,3 +76,78 @@ def test_commit_depends_on_every_published_file(release):
     assert "web/public/fixtures/dev.json" in file_dep
     assert "artifacts/run_export/performance_dense_preprocessing.json" in file_dep
     assert not any(path.startswith("data/processed") for path in file_dep)
+
+
+@pytest.fixture
+def plain(tmp_path):
+    """The project's files without git: the graph's rules need none."""
+    import shutil
+
+    from conftest import PROJECT_FILES, REPO
+
+    root = tmp_path / "plain"
+    root.mkdir()
+    for name in PROJECT_FILES:
+        source = REPO / name
+        if source.is_dir():
+            shutil.copytree(source, root / name, ignore=shutil.ignore_patterns("__pycache__"))
+        else:
+            shutil.copy2(source, root / name)
+    return root
+
+
+def graph_of(root, **given):
+    from tasks import creators
+    from tasks.context import load
+
+    loaded = load(root, {"commit": False, "uri_template": "https://x.invalid/{filename}", **given})
+    release = loaded.release
+    tasks = [
+        *creators.check_tasks(loaded),
+        *creators.dataset_tasks(release),
+        *creators.gather_tasks(release),
+        *creators.hash_tasks(release),
+        creators.manifest_task(release),
+        creators.lockfile_task(release),
+        creators.commit_task(release),
+    ]
+    return loaded, tasks
+
+
+def test_every_writing_step_waits_for_the_checks(plain):
+    _, tasks = graph_of(plain)
+    writers = [task for task in tasks if task.get("targets") or "commit" in str(task["actions"])]
+    assert writers
+    for task in tasks:
+        if task.get("name", "").startswith(("models", "datasets")) and "task_dep" not in task:
+            continue  # the checks themselves
+        assert "check" in task["task_dep"], task.get("name")
+
+
+def test_each_uptodate_holds_the_settings_its_step_reads(plain):
+    _, tasks = graph_of(plain, version="9", dataset="data/processed/Dataset_Version_7.csv")
+    manifest, lockfile, commit = tasks[-3:]
+    assert manifest["uptodate"][0].settings["version"] == 9
+    assert "uri_template" in manifest["uptodate"][0].settings
+    assert lockfile["uptodate"][0].settings == {"version": 9}
+    assert set(commit["uptodate"][0].settings) == {"version", "commit", "push", "remote", "branch"}
+    assert "target_intact" in repr(manifest["uptodate"][1])
+
+
+def test_a_load_problem_becomes_the_one_check_that_runs(plain):
+    loaded, tasks = graph_of(plain, dataset="nope.csv")
+    assert loaded.release is None and "nope.csv" in loaded.problem
+    check = tasks[0]
+    assert check["name"] == "inputs" and check["uptodate"] == [False]
+    # The writing steps still wait for it, so asking for one alone reports the problem.
+    assert all(task.get("task_dep") == ["check"] for task in tasks[1:4])
+
+
+def test_verify_needs_only_the_manifest_and_lock_file_settings(plain):
+    from tasks import creators
+    from tasks.context import load
+
+    loaded = load(plain, {"run_dir": "nope", "commit": False})
+    task = creators.verify_task(loaded)
+    assert loaded.settings is not None
+    assert task["actions"][0][1][0] is loaded.settings and task["uptodate"] == [False]

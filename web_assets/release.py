@@ -82,6 +82,12 @@ def load_release(settings: Settings) -> Release:
     read_lock(settings.lock_file)
     if settings.check_stale_financial:
         refuse_stale_financial(settings.data_dir)
+    if pins(settings.uri_template) and not settings.commit:
+        raise PublishError(
+            "uri_template pins each URI to the commit that holds the file ({commit}), and "
+            "commit=false makes no commit: publish with commit=true, or give a uri_template "
+            "without {commit} (one on a branch, which a CDN may serve stale)."
+        )
     if settings.commit and pins(settings.uri_template) and not is_work_tree(settings.root):
         raise PublishError(
             f"{settings.root} is not a git work tree, and uri_template pins each URI to the commit "

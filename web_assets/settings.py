@@ -28,7 +28,6 @@ from web_assets.converters import (
 )
 from web_assets.errors import PublishError
 from web_assets.model_settings import feature_table, fraction, whole_number
-from web_assets.uris import pins
 
 DEFAULT_URI_TEMPLATE = (
     "https://raw.githubusercontent.com/Beautiful-Game-Oracle/The-Beautiful-Game-Oracle"
@@ -145,12 +144,6 @@ def resolve_settings(
         if _unset(raw[name]):
             raise PublishError(f"Setting `{name}` is empty: name a path inside the project.")
     values = {name: _convert(root, name, raw[name]) for name in CONVERTERS}
-    if values["uri_template"] and pins(values["uri_template"]) and not values["commit"]:
-        raise PublishError(
-            "uri_template pins each URI to the commit that holds the file ({commit}), and "
-            "commit=false makes no commit: publish with commit=true, or give a uri_template "
-            "without {commit} (one on a branch, which a CDN may serve stale)."
-        )
     environ = os.environ if environ is None else environ
     return Settings(
         root=root,
