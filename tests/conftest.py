@@ -81,17 +81,21 @@ def git(cwd: Path, *args: str) -> str:
     ).stdout.rstrip("\n")
 
 
-@pytest.fixture
-def project(tmp_path) -> Path:
-    """The project with its committed sample, in a git repo of its own."""
-    root = tmp_path / "project"
-    root.mkdir()
+def copy_project(root: Path) -> Path:
+    """The project's own files (no state, no caches) in a new folder."""
+    root.mkdir(parents=True)
     for name in PROJECT_FILES:
         source = REPO / name
         if source.is_dir():
             shutil.copytree(source, root / name, ignore=shutil.ignore_patterns("__pycache__"))
         else:
             shutil.copy2(source, root / name)
+    return root
+
+
+def sample_repo(root: Path) -> Path:
+    """The project as a clone gives it: the sample committed, its URIs pinned to its files."""
+    copy_project(root)
     git(root, "init", "--quiet", "--initial-branch=main")
     git(root, "add", "--all")
     git(root, "commit", "--quiet", "-m", "sample files")
@@ -102,6 +106,12 @@ def project(tmp_path) -> Path:
     git(root, "commit", "--quiet", "--all", "-m", "sample")
     git(root, "tag", "fixture")
     return root
+
+
+@pytest.fixture
+def project(tmp_path) -> Path:
+    """The project with its committed sample, in a git repo of its own."""
+    return sample_repo(tmp_path / "project")
 
 
 def publish_commits(root: Path) -> int:

@@ -17,12 +17,11 @@ from conftest import (
     EXPORT,
     LOCK,
     MANIFEST,
-    PROJECT_FILES,
-    REPO,
     git,
     new_run,
     retrain,
     run_doit,
+    sample_repo,
 )
 
 HAND_RUN_ID = "run_20251215-090000"
@@ -50,7 +49,7 @@ def build(root: Path) -> dict[str, str]:
     Returns each version's commit by name.
     """
     (root / ".git" / "info" / "exclude").write_text("experiments/\n")
-    commits = {"7": git(root, "rev-parse", "HEAD")}
+    commits = {"7": git(root, "rev-parse", "fixture~1")}  # listed where its files went live
     for version in (8, 9, 10):
         result = run_doit(root, *run_args(root, version))
         assert result.status == 0, result.text
@@ -99,15 +98,5 @@ def build_template(tmp_path_factory) -> tuple[Path, dict[str, str]]:
             patch.setenv(f"GIT_{role}_NAME", "Test Publisher")
             patch.setenv(f"GIT_{role}_EMAIL", "publisher@example.invalid")
         patch.delenv("SOURCE_DATE_EPOCH", raising=False)
-        root = tmp_path_factory.mktemp("template") / "project"
-        root.mkdir()
-        for name in PROJECT_FILES:
-            source = REPO / name
-            if source.is_dir():
-                shutil.copytree(source, root / name, ignore=shutil.ignore_patterns("__pycache__"))
-            else:
-                shutil.copy2(source, root / name)
-        git(root, "init", "--quiet", "--initial-branch=main")
-        git(root, "add", "--all")
-        git(root, "commit", "--quiet", "-m", "sample")
+        root = sample_repo(tmp_path_factory.mktemp("template") / "project")
         return root, build(root)

@@ -81,19 +81,9 @@ def test_commit_depends_on_every_published_file(release):
 @pytest.fixture
 def plain(tmp_path):
     """The project's files without git: the graph's rules need none."""
-    import shutil
+    from conftest import copy_project
 
-    from conftest import PROJECT_FILES, REPO
-
-    root = tmp_path / "plain"
-    root.mkdir()
-    for name in PROJECT_FILES:
-        source = REPO / name
-        if source.is_dir():
-            shutil.copytree(source, root / name, ignore=shutil.ignore_patterns("__pycache__"))
-        else:
-            shutil.copy2(source, root / name)
-    return root
+    return copy_project(tmp_path / "plain")
 
 
 def graph_of(root, **given):

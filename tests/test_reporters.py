@@ -3,26 +3,14 @@
 from __future__ import annotations
 
 import json
-import shutil
 
 import pytest
-from conftest import PROJECT_FILES, REPO, git, run_doit
+from conftest import run_doit, sample_repo
 
 
 def fresh_clone(tmp_path, name):
     """A project as `git clone` gives it: the sample committed, no doit state."""
-    root = tmp_path / name
-    root.mkdir()
-    for item in PROJECT_FILES:
-        source = REPO / item
-        if source.is_dir():
-            shutil.copytree(source, root / item, ignore=shutil.ignore_patterns("__pycache__"))
-        else:
-            shutil.copy2(source, root / item)
-    git(root, "init", "--quiet", "--initial-branch=main")
-    git(root, "add", "--all")
-    git(root, "commit", "--quiet", "-m", "sample")
-    return root
+    return sample_repo(tmp_path / name)
 
 
 def test_json_reporter_prints_json_on_thirty_fresh_clones(tmp_path):
