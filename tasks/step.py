@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import errno
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -37,6 +38,14 @@ def run_step(
         return result
     except PublishError as err:
         return TaskFailed(str(err))
+    except OSError as err:
+        # A full disk or a file taken away meanwhile: one line, and the writer left no part.
+        where = err.filename or "a published file"
+        hint = " Free some space, then run again." if err.errno == errno.ENOSPC else ""
+        return TaskFailed(
+            f"Could not write {where}: {err.strerror or err}. The file is as it was before this "
+            f"run; the next run finishes the publish.{hint}"
+        )
 
 
 def fail(message: str) -> TaskFailed:

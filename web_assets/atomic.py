@@ -44,6 +44,11 @@ def atomic_writer(path: Path) -> Iterator[BinaryIO]:
             # The data must be on disk before the rename makes it the file's content.
             os.fdatasync(stream.fileno())
         os.replace(temp, path)
+    except OSError as err:
+        temp.unlink(missing_ok=True)
+        if err.filename is None:  # a write or flush that failed (a full disk): name the file
+            err.filename = str(path)
+        raise
     except BaseException:
         temp.unlink(missing_ok=True)
         raise

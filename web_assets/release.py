@@ -16,6 +16,7 @@ from web_assets.lockfile import read_lock
 from web_assets.manifest import read_manifest, run_id_from_path
 from web_assets.models import ExportPlan, plan_export
 from web_assets.settings import Settings
+from web_assets.space import refuse_short_space
 from web_assets.uris import pins
 
 
@@ -98,4 +99,5 @@ def load_release(settings: Settings) -> Release:
         # A merge, rebase, detached HEAD or missing identity is refused before anything is written.
         repair_after_kill(settings.root)
         refuse_unsafe_state(settings.root, settings.branch)
+    refuse_short_space(settings.root, [*datasets, *export.gathered], settings.commit)
     return Release(settings, datasets, export, columns)
