@@ -72,6 +72,10 @@ class Workspace:
             f"commit={str(commit).lower()}",
             # These models are weights only, no classifier: the smoke workload runs real ones.
             "smoke_fixtures=0",
+            # Branch URIs, as the floors publish: pinning adds a files commit, measured in W1.
+            "uri_template=https://assets.example.invalid/{filename}",
+            # The synthetic financial CSV carries only the keys.
+            "financial_app_columns=",
         ]
 
     def doit(self, *args: str) -> list[str]:
