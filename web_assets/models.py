@@ -58,8 +58,12 @@ def plan_export(settings: Settings) -> ExportPlan:
         if run_dir != export_dir
         else []
     )
-    names = {path.name for path in _files_with_suffix(export_dir, GATHERED_SUFFIXES)}
-    names |= {copy.target.name for copy in gathered}
+    # A release is the run's files, exactly: a file the export folder keeps from an earlier release
+    # is not the run's (a stale bundle must not be paired with a new model); see run_files.py.
+    if gathered:
+        names = {copy.target.name for copy in gathered}
+    else:
+        names = {path.name for path in _files_with_suffix(export_dir, GATHERED_SUFFIXES)}
     models = _artefacts(export_dir, sorted(names), model_id, "model")
     bundles = _artefacts(export_dir, sorted(names), bundle_id, "preprocessing bundle")
     return ExportPlan(gathered, models, bundles)

@@ -12,9 +12,11 @@ from web_assets.datasets import Copy, dataset_copies, read_csv_header
 from web_assets.errors import PublishError
 from web_assets.git import is_work_tree
 from web_assets.gitcommit import refuse_unsafe_state, repair_after_kill
+from web_assets.immutable import refuse_rewritten_version
 from web_assets.lockfile import read_lock
 from web_assets.manifest import read_manifest, run_id_from_path
 from web_assets.models import ExportPlan, plan_export
+from web_assets.run_files import Extra, stale_files, with_extras
 from web_assets.settings import Settings
 from web_assets.uris import pins
 
@@ -25,6 +27,10 @@ class Release:
     datasets: list[Copy]
     export: ExportPlan
     columns: dict[str, list[str]]
+    # External data and other gathered files (run_files.py), locked beside models and bundles.
+    extras: tuple[Extra, ...] = ()
+    # The previous release's export files this run lacks: removed after the checks, and committed so.
+    removed: tuple[Path, ...] = ()
 
     @cached_property
     def sources(self) -> dict[Path, Path]:
@@ -42,6 +48,7 @@ class Release:
         """Every file of the export folder that this release publishes."""
         paths = {copy.target for copy in self.export.gathered}
         paths |= {artefact.path for artefact in self.export.models + self.export.bundles}
+        paths |= {extra.path for extra in self.extras}
         return sorted(paths, key=str)
 
     def published_files(self) -> list[Path]:
@@ -71,7 +78,7 @@ def load_release(settings: Settings) -> Release:
         "financial_app_columns",
     )
     datasets = dataset_copies(settings)
-    export = plan_export(settings)
+    export, extras = with_extras(settings, plan_export(settings))
     manifest = read_manifest(settings.manifest)
     if settings.check_format and manifest is not None:
         problems = format_problems(manifest)
@@ -79,7 +86,8 @@ def load_release(settings: Settings) -> Release:
             raise PublishError(
                 f"{settings.manifest}: " + " ".join(problems) + " (or set check_format=false)."
             )
-    read_lock(settings.lock_file)
+    lock = read_lock(settings.lock_file)
+    refuse_rewritten_version(settings, datasets[0].target, manifest, lock)
     if settings.check_stale_financial:
         refuse_stale_financial(settings.data_dir)
     if settings.commit and pins(settings.uri_template) and not is_work_tree(settings.root):
@@ -92,4 +100,6 @@ def load_release(settings: Settings) -> Release:
         # A merge, rebase, detached HEAD or missing identity is refused before anything is written.
         repair_after_kill(settings.root)
         refuse_unsafe_state(settings.root, settings.branch)
-    return Release(settings, datasets, export, columns)
+    release = Release(settings, datasets, export, columns, tuple(extras))
+    removed = stale_files(settings, release.export_files(), manifest, lock)
+    return Release(settings, datasets, export, columns, tuple(extras), tuple(removed))
