@@ -229,3 +229,28 @@ def test_a_model_whose_external_data_is_missing_is_refused(project, tmp_path):
     (run_dir / "performance_dense.data").unlink()
     said = refused(project, *args)
     assert "model performance_dense" in said and "needs performance_dense.data" in said
+
+
+def test_external_data_beside_a_model_in_the_export_folder_is_published(project):
+    export = project / EXPORT
+    bundle = json.loads((export / "performance_dense_preprocessing.json").read_text())
+    external_model(export / "performance_dense.onnx", len(bundle["feature_names"]), "dense.data")
+
+    result = run_doit(project)
+    assert result.status == 0, result.text
+    entry = lock_entries(project)[f"{EXPORT}/dense.data"]
+    assert (entry["kind"], entry["id"]) == ("external_data", "performance_dense")
+    assert git(project, "ls-tree", "--name-only", "HEAD", "--", f"{EXPORT}/dense.data")
+    assert git(project, "status", "--porcelain") == ""
+    assert run_doit(project, "verify").status == 0
+
+    # New weights in the same file: the lock file and the commit follow.
+    external_model(export / "performance_dense.onnx", len(bundle["feature_names"]), "dense.data")
+    weights = bytearray((export / "dense.data").read_bytes())
+    weights[0] ^= 0x01
+    (export / "dense.data").write_bytes(bytes(weights))
+    again = run_doit(project)
+    assert again.status == 0, again.text
+    assert "lockfile" in again.ran and "commit" in again.ran
+    assert lock_entries(project)[f"{EXPORT}/dense.data"]["sha256"] == sha256(export / "dense.data")
+    assert git(project, "status", "--porcelain") == ""
