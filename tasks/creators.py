@@ -244,11 +244,15 @@ def lockfile_task(release: Release | None) -> Task:
             "check": ("check", None),
         },
         "targets": [settings.relative(settings.lock_file)],
+        # External data and other gathered files are hashed here: a change rewrites the lock.
+        "file_dep": [settings.relative(extra.path) for extra in release.extras],
         "actions": [_action(release, write_lock, release)],
         "task_dep": [*CHECKED, "datasets", "gather", "hash", "manifest"],
         "uptodate": [
             settings_changed({"version": settings.version}),
             target_intact(settings.relative(settings.lock_file)),
+            # The previous release's files this run lacks go with the record that names them.
+            not release.removed,
         ],
     }
 

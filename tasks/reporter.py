@@ -40,6 +40,8 @@ class SummaryReporter(ConsoleReporter):
         self.summary.ran.append(task.name)
         if task.name.startswith("datasets:"):
             self.summary.datasets.append(task.values)
+        elif task.name == "lockfile":
+            self.summary.removed = list((task.values or {}).get("removed") or [])
         elif task.name in ("manifest", "commit"):
             setattr(self.summary, task.name, task.values)
 

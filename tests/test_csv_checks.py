@@ -76,7 +76,8 @@ def rows_of(path: Path) -> tuple[bytes, list[bytes]]:
 
 def main_with(project: Path, body: bytes) -> list[str]:
     (project / "data/processed/new.csv").write_bytes(body)
-    return ["dataset=data/processed/new.csv"]
+    # Other bytes as version 7 on purpose: the copy's own checks are under test.
+    return ["dataset=data/processed/new.csv", "replace_version=true"]
 
 
 def thousand_rows(project: Path, last: bytes) -> bytes:

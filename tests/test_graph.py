@@ -42,7 +42,7 @@ def test_gather_is_empty_when_the_run_is_the_export_folder(release):
 
 def test_gather_copies_every_onnx_and_json_of_another_run_dir(project):
     run_dir = project / "runs/run_20251128-101500"
-    make_sample.write_sample(project, run_dir, version=7, seed=3)
+    make_sample.write_sample(project, run_dir, version=9, seed=3)
     (run_dir / "metrics.json").write_text("{}")
     (run_dir / "notes.txt").write_text("not published")
     release = release_of(project, run_dir="runs/run_20251128-101500")

@@ -60,7 +60,8 @@ def model_problems(model_id: str, model: Path, bundle: Path | None) -> list[str]
     if bundle is None:
         return [
             f"model {model_id} ({model.name}) has no preprocessing bundle "
-            f"{model_id}_preprocessing.json: export it with the model."
+            f"{model_id}_preprocessing.json in run_dir {model.parent} (a model is paired only with "
+            "a bundle of its own run): export it with the model."
         ]
     width = len(feature_names(bundle))
     inputs, outputs = onnx_io(model)

@@ -58,8 +58,15 @@ def plan_export(settings: Settings) -> ExportPlan:
         if run_dir != export_dir
         else []
     )
-    names = {path.name for path in _files_with_suffix(export_dir, GATHERED_SUFFIXES)}
-    names |= {copy.target.name for copy in gathered}
+    # A release is the run's files, exactly: a file the export folder keeps from an earlier release
+    # is not the run's (a stale bundle must not be paired with a new model); see run_files.py.
+    present = {path.name for path in _files_with_suffix(export_dir, GATHERED_SUFFIXES)}
+    names = {copy.target.name for copy in gathered} if gathered else present
+    if gathered:
+        # A kept file whose id differs only in case would be the run's file on a case-insensitive
+        # disk, and its removal would remove the run's: refused like a clash within the run.
+        for id_of, kind in ((model_id, "model"), (bundle_id, "preprocessing bundle")):
+            _artefacts(export_dir, sorted(names | present), id_of, kind)
     models = _artefacts(export_dir, sorted(names), model_id, "model")
     bundles = _artefacts(export_dir, sorted(names), bundle_id, "preprocessing bundle")
     return ExportPlan(gathered, models, bundles)

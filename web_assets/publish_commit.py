@@ -36,6 +36,12 @@ def _files(release: Release, paths: list[Path]) -> tuple[dict[str, Path], set[st
     return files, models
 
 
+def _removed(release: Release) -> list[str]:
+    """The previous release's export files this run lacks: the commit records their deletion."""
+    top = toplevel(release.settings.root)
+    return [path.relative_to(top).as_posix() for path in release.removed]
+
+
 def commit_files(release: Release) -> FilesCommit:
     """Commit the release's files on HEAD without moving the branch (pinned URIs name it)."""
     settings = release.settings
@@ -46,7 +52,12 @@ def commit_files(release: Release) -> FilesCommit:
         release, [copy.target for copy in release.datasets] + release.export_files()
     )
     message = FILES_MESSAGE.format(version=settings.version)
-    commit = gitcommit.build_commit(settings.root, base or None, files, message, models) or ""
+    commit = (
+        gitcommit.build_commit(
+            settings.root, base or None, files, message, models, removed=_removed(release)
+        )
+        or ""
+    )
     return FilesCommit(commit, base, commit or base)
 
 
@@ -84,7 +95,11 @@ def commit_release(release: Release, manifest: dict[str, Any] | None = None) -> 
     files, models = _files(release, release.published_files())
     parent = first.commit or head
     message = COMMIT_MESSAGE.format(version=settings.version)
-    made = gitcommit.build_commit(root, parent or None, files, message, models) or first.commit
+    removed = _removed(release)
+    made = (
+        gitcommit.build_commit(root, parent or None, files, message, models, removed=removed)
+        or first.commit
+    )
     if made:
         gitcommit.advance_branch(
             root,
@@ -94,7 +109,7 @@ def commit_release(release: Release, manifest: dict[str, Any] | None = None) -> 
             reflog=f"web-assets: publish version {settings.version}",
         )
     # Also after no commit: it sets right a run killed between the branch move and this.
-    gitcommit.sync_index(root, list(files))
+    gitcommit.sync_index(root, [*files, *removed])
     pushed = ""
     if settings.push:
         gitcommit.push(root, settings.remote, branch, [made] if made else [])

@@ -12,9 +12,11 @@ from web_assets.datasets import Copy, dataset_copies, read_csv_header
 from web_assets.errors import PublishError
 from web_assets.git import is_work_tree
 from web_assets.gitcommit import refuse_unsafe_state, repair_after_kill
+from web_assets.immutable import refuse_rewritten_version
 from web_assets.lockfile import read_lock
 from web_assets.manifest import read_manifest, run_id_from_path
 from web_assets.models import ExportPlan, plan_export
+from web_assets.run_files import Extra, stale_files, with_extras
 from web_assets.settings import Settings
 from web_assets.space import refuse_short_space
 from web_assets.uris import pins
@@ -26,6 +28,10 @@ class Release:
     datasets: list[Copy]
     export: ExportPlan
     columns: dict[str, list[str]]
+    # External data and other gathered files (run_files.py), locked beside models and bundles.
+    extras: tuple[Extra, ...] = ()
+    # The previous release's export files this run lacks: removed after the checks, and committed so.
+    removed: tuple[Path, ...] = ()
 
     @cached_property
     def sources(self) -> dict[Path, Path]:
@@ -43,6 +49,7 @@ class Release:
         """Every file of the export folder that this release publishes."""
         paths = {copy.target for copy in self.export.gathered}
         paths |= {artefact.path for artefact in self.export.models + self.export.bundles}
+        paths |= {extra.path for extra in self.extras}
         return sorted(paths, key=str)
 
     def published_files(self) -> list[Path]:
@@ -72,7 +79,7 @@ def load_release(settings: Settings) -> Release:
         "financial_app_columns",
     )
     datasets = dataset_copies(settings)
-    export = plan_export(settings)
+    export, extras = with_extras(settings, plan_export(settings))
     manifest = read_manifest(settings.manifest)
     if settings.check_format and manifest is not None:
         problems = format_problems(manifest)
@@ -80,7 +87,8 @@ def load_release(settings: Settings) -> Release:
             raise PublishError(
                 f"{settings.manifest}: " + " ".join(problems) + " (or set check_format=false)."
             )
-    read_lock(settings.lock_file)
+    lock = read_lock(settings.lock_file)
+    refuse_rewritten_version(settings, datasets[0].target, manifest, lock)
     if settings.check_stale_financial:
         refuse_stale_financial(settings.data_dir)
     if pins(settings.uri_template) and not settings.commit:
@@ -100,4 +108,6 @@ def load_release(settings: Settings) -> Release:
         repair_after_kill(settings.root)
         refuse_unsafe_state(settings.root, settings.branch)
     refuse_short_space(settings.root, [*datasets, *export.gathered], settings.commit)
-    return Release(settings, datasets, export, columns)
+    release = Release(settings, datasets, export, columns, tuple(extras))
+    removed = stale_files(settings, release.export_files(), manifest, lock)
+    return Release(settings, datasets, export, columns, tuple(extras), tuple(removed))

@@ -20,6 +20,8 @@ class Summary:
     failures: list[str] = field(default_factory=list)
     # check:models' values: each model's missing features and prediction shift.
     checks: dict[str, Any] | None = None
+    # The previous release's files the new run lacks, removed from the export folder.
+    removed: list[str] = field(default_factory=list)
 
     @property
     def changes(self) -> list[Change]:
@@ -38,6 +40,10 @@ class Summary:
             lines += [_change_line(change) for change in self.changes]
             if not self.changes:
                 lines.append("  models and preprocessing unchanged")
+        lines += [
+            f"  removed {path}: not in the new run (git keeps it in history)"
+            for path in sorted(self.removed)
+        ]
         lines += [
             f"  dataset {item['target']} ({_size(item['size_bytes'])}, sha256 {item['sha256'][:8]})"
             for item in self.datasets

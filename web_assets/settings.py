@@ -77,6 +77,8 @@ class Settings:
     smoke_fixtures: int
     max_missing_features: int | None
     max_prediction_shift: float | None
+    replace_version: bool
+    allow_downgrade: bool
 
     def relative(self, path: Path) -> str:
         """The repo-relative POSIX path the manifest and git use (for a path inside the project)."""
@@ -210,6 +212,9 @@ TABLE: dict[str, tuple[Any, Converter]] = {
     "smoke_fixtures": (200, whole_number),
     "max_missing_features": (None, whole_number),
     "max_prediction_shift": (None, fraction),
+    # Published versions are immutable (web_assets/immutable.py); each can be overridden on purpose.
+    "replace_version": (False, boolean),
+    "allow_downgrade": (False, boolean),
 }
 DEFAULTS = {name: default for name, (default, _) in TABLE.items()}
 CONVERTERS = {name: convert for name, (_, convert) in TABLE.items()}

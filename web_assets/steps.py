@@ -33,6 +33,7 @@ from web_assets.manifest import (
 )
 from web_assets.publish_commit import FilesCommit, commit_files, holds_same_bytes
 from web_assets.release import Release
+from web_assets.run_files import locked_extras, remove_stale
 from web_assets.smoke_check import lock_fields, run_checks
 from web_assets.uris import pins
 
@@ -157,6 +158,8 @@ def write_lock(
 ) -> dict[str, Any]:
     """Every published file with its digest and source, from what the other steps recorded."""
     settings = release.settings
+    # The lock file stops naming them: they leave the export folder first (git keeps them).
+    removed = [remove_stale(settings.root, path) for path in release.removed]
     checked = ((check or {}).get("models") or {}).get("models") or {}
     files = []
     for copy in release.datasets:
@@ -195,6 +198,7 @@ def write_lock(
                     **(lock_fields(checked.get(artefact.id)) if kind == "model" else {}),
                 )
             )
+    files += locked_extras(release, gather)
     record = {
         "version": settings.version,
         "run_id": manifest["run_id"],
@@ -210,6 +214,7 @@ def write_lock(
     return {
         "lock_file": settings.relative(settings.lock_file),
         "written": written,
+        "removed": removed,
         "sha256": sha256_of(data),
     }
 
