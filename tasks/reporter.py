@@ -40,6 +40,8 @@ class SummaryReporter(ConsoleReporter):
         self.summary.ran.append(task.name)
         if task.name.startswith("datasets:"):
             self.summary.datasets.append(task.values)
+        elif task.name.startswith("upload:"):
+            self.summary.uploads.append(task.values)
         elif task.name in ("manifest", "commit"):
             setattr(self.summary, task.name, task.values)
 

@@ -16,6 +16,7 @@ from web_assets.lockfile import read_lock
 from web_assets.manifest import read_manifest, run_id_from_path
 from web_assets.models import ExportPlan, plan_export
 from web_assets.settings import Settings
+from web_assets.size_limits import refuse_oversized
 from web_assets.uris import pins
 
 
@@ -25,6 +26,8 @@ class Release:
     datasets: list[Copy]
     export: ExportPlan
     columns: dict[str, list[str]]
+    # Files a git host would warn about (storage = "git"), told in the summary of a commit.
+    size_warnings: tuple[str, ...] = ()
 
     @cached_property
     def sources(self) -> dict[Path, Path]:
@@ -45,9 +48,20 @@ class Release:
         return sorted(paths, key=str)
 
     def published_files(self) -> list[Path]:
-        """Every file the commit step commits."""
+        """Every file the commit step commits: with storage = "s3", not the stored objects."""
         datasets = [copy.target for copy in self.datasets]
-        return [*datasets, *self.export_files(), self.settings.manifest, self.settings.lock_file]
+        files = [*datasets, *self.export_files(), self.settings.manifest, self.settings.lock_file]
+        stored = set(self.object_files())
+        return [path for path in files if path not in stored]
+
+    def object_files(self) -> list[Path]:
+        """The files uploaded to the object store (storage = "s3"), each to its own key."""
+        if self.settings.storage != "s3":
+            return []
+        files = [artefact.path for artefact in self.export.models + self.export.bundles]
+        if self.settings.s3_datasets:
+            files = [copy.target for copy in self.datasets] + files
+        return files
 
 
 def load_release(settings: Settings) -> Release:
@@ -72,6 +86,7 @@ def load_release(settings: Settings) -> Release:
     )
     datasets = dataset_copies(settings)
     export = plan_export(settings)
+    size_warnings = refuse_oversized(settings, datasets, export)
     manifest = read_manifest(settings.manifest)
     if settings.check_format and manifest is not None:
         problems = format_problems(manifest)
@@ -92,4 +107,4 @@ def load_release(settings: Settings) -> Release:
         # A merge, rebase, detached HEAD or missing identity is refused before anything is written.
         repair_after_kill(settings.root)
         refuse_unsafe_state(settings.root, settings.branch)
-    return Release(settings, datasets, export, columns)
+    return Release(settings, datasets, export, columns, size_warnings)
