@@ -5,16 +5,20 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import re
 import signal
 import subprocess
 import sys
 import time
+import tomllib
 import urllib.request
 from pathlib import Path
 
 import pytest
-from conftest import EXPORT, LOCK, MANIFEST, git, retrain, run_doit, snapshot
+from conftest import EXPORT, LOCK, MANIFEST, REPO, git, retrain, run_doit, snapshot
 from seaweedfs import seaweedfs  # noqa: F401
+
+from web_assets.settings import resolve_settings
 
 MiB = 1 << 20
 
@@ -266,3 +270,48 @@ def test_bad_storage_settings_are_one_line_before_any_write(project, args, messa
     assert message in result.err and result.err.count("ERROR:") == 1
     assert result.ran == []
     assert snapshot(project) == before
+
+
+def readme_examples() -> list[str]:
+    """The `toml` blocks of README's "When models outgrow git"."""
+    text = (REPO / "README.md").read_text()
+    section = text.split("## When models outgrow git", 1)[1].split("\n## ", 1)[0]
+    return re.findall(r"```toml\n(.*?)```", section, re.S)
+
+
+def test_the_readme_examples_resolve_and_the_r2_one_publishes(project, seaweedfs):  # noqa: F811
+    aws, r2 = readme_examples()
+    for example in (aws, r2):
+        settings = resolve_settings(project, tomllib.loads(example), source="README")
+        assert settings.uri_template == f"{settings.public_base_url}/{{key}}"
+    # The R2 example as written (region "auto", path-style endpoint), but for the local server.
+    bucket = seaweedfs.new_bucket()
+    local = (
+        r2.replace('"my-models"', f'"{bucket}"')
+        .replace("https://<account>.r2.cloudflarestorage.com", seaweedfs.endpoint_url)
+        .replace("https://pub-<id>.r2.dev", f"{seaweedfs.public_base_url}/{bucket}")
+    )
+    pyproject = project / "pyproject.toml"
+    pyproject.write_text(pyproject.read_text().replace("version = 7\n", f"version = 7\n{local}"))
+    env = {**seaweedfs.env(), "AWS_DEFAULT_REGION": ""}
+    result = run_doit(project, env=env)
+    assert result.status == 0, result.text
+    assert run_doit(project, "verify", "live=true").status == 0
+
+
+def test_verify_needs_no_local_copy_of_a_stored_object(published, seaweedfs):  # noqa: F811
+    project, _ = published
+    for path in (project / EXPORT).iterdir():
+        path.unlink()  # as in a fresh clone, once the export folder is no longer committed
+    assert run_doit(project, "verify").status == 0
+    assert run_doit(project, "verify", "live=true").status == 0
+
+
+def test_a_60_mb_model_for_a_github_remote_is_committed_with_a_warning(project):
+    git(project, "remote", "add", "origin", "https://github.com/x/y.git")  # never contacted
+    with (project / EXPORT / "large_model.onnx").open("wb") as sparse:
+        sparse.truncate(60 * 1000 * 1000)
+    result = run_doit(project, "check_models=false")
+    assert result.status == 0, result.text
+    assert f"warning: {EXPORT}/large_model.onnx is 57.22 MiB" in result.out
+    assert "large_model.onnx" in git(project, "log", "--name-only", "--format=", "fixture..HEAD")
