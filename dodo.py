@@ -2,7 +2,7 @@
 
 from pathlib import Path
 
-from tasks import context, creators
+from tasks import context, creators, storage
 
 PROJECT_ROOT = Path(__file__).resolve().parent
 # Loaded once, here: doit sets its command-line variables before it imports this file, and
@@ -31,6 +31,11 @@ def task_gather():
 def task_hash():
     """Record the SHA-256 and size of every model and preprocessing bundle."""
     yield from creators.hash_tasks(RELEASE)
+
+
+def task_upload():
+    """With storage = "s3": send each model and bundle to the object store, before the manifest."""
+    yield from storage.upload_tasks(RELEASE)
 
 
 def task_manifest():

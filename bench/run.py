@@ -495,12 +495,57 @@ def w8(base: Path, repeat: int, table: Table) -> None:
     table.add("W8 no-op / doit list", f"{noop_t:.3f}s / {list_t:.3f}s", noop_t / list_t, "<= 1.3")
 
 
+def w9(base: Path, scale: float, repeat: int, table: Table) -> None:
+    """storage = "s3" to a local SeaweedFS: the no-op publish (the server stopped, so it cannot
+    send a request) against `doit list`; then bench/objectstore_bench.py's upload ratio."""
+    sys.path.insert(0, str(REPO / "tests"))
+    from seaweedfs import SeaweedFS
+
+    ws = Workspace(base, "w9")
+    for i in range(3):
+        ws.add_model(f"model_{i}", int(200 * MiB * scale))
+    ws.add_csvs(int(50 * MiB * scale), int(5 * MiB * scale))
+    with SeaweedFS(base / "seaweedfs") as server:
+        bucket = server.new_bucket()
+        os.environ.update(server.env())
+        settings = [
+            *ws.settings(commit=True),
+            # Its CSVs carry no financial columns (as W1's): the web app's check is not measured.
+            "financial_app_columns=",
+            "storage=s3",
+            f"s3_bucket={bucket}",
+            f"s3_endpoint_url={server.endpoint_url}",
+            f"public_base_url={server.public_base_url}/{bucket}",
+        ]
+        run(ws.doit(*settings), ws.root)
+    noop_t, list_t = median_of(
+        max(repeat, 5),
+        lambda: run(ws.doit(*settings), ws.root),
+        lambda: run(ws.doit("list", *settings), ws.root),
+    )
+    table.add(
+        "W9 s3 no-op / doit list", f"{noop_t:.3f}s / {list_t:.3f}s", noop_t / list_t, "<= 1.3"
+    )
+    size = max(5, int(200 * scale))
+    command = [sys.executable, str(REPO / "bench/objectstore_bench.py"), f"--size={size}"]
+    out = subprocess.run([*command, f"--repeat={repeat}"], capture_output=True, text=True).stdout
+    line = next((line for line in out.splitlines() if "ratio ours / boto3" in line), "")
+    if line:
+        ratio = float(line.split()[4])
+        table.add(
+            f"W9 3 x {size} MiB upload / boto3 upload_file",
+            "see objectstore_bench",
+            ratio,
+            "<= 1.1",
+        )
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--scale", type=float, default=1.0, help="multiply every file size")
     parser.add_argument("--repeat", type=int, default=3, help="runs of each variant (median)")
     parser.add_argument(
-        "--only", nargs="*", default=["w1", "w4", "w5", "w6", "w7", "w8"], help="workloads"
+        "--only", nargs="*", default=["w1", "w4", "w5", "w6", "w7", "w8", "w9"], help="workloads"
     )
     args = parser.parse_args()
     if shutil.which("openssl") is None:
@@ -524,6 +569,8 @@ def main() -> None:
             w7(base, args.scale, args.repeat, table)
         if "w8" in args.only:
             w8(base, args.repeat, table)
+        if "w9" in args.only:
+            w9(base, args.scale, args.repeat, table)
     print(
         f"\nweb-asset-pipeline benchmark, scale {args.scale}, {os.cpu_count()} cores, median of {args.repeat}:\n"
     )

@@ -13,12 +13,12 @@ from tasks.checker import ContentChecker
 from tasks.context import Loaded
 from tasks.reporter import SummaryReporter
 from tasks.step import fail, refuse_damaged, run_step, run_verify
-from web_assets.publish_commit import commit_release
 from web_assets.recorded import damaged_outputs
 from web_assets.release import Release
 from web_assets.steps import (
     check_datasets,
     check_models,
+    commit_step,
     publish_copy,
     record_digest,
     remove_partials,
@@ -28,7 +28,7 @@ from web_assets.steps import (
 from web_assets.uris import pins
 from web_assets_doit.uptodate import settings_changed, target_intact
 
-PUBLISH_TASKS = ["check", "datasets", "gather", "hash", "manifest", "lockfile", "commit"]
+PUBLISH_TASKS = ["check", "datasets", "gather", "hash", "upload", "manifest", "lockfile", "commit"]
 # Every step that writes waits for the checks: bad input stops the run before any write.
 CHECKED = ["check"]
 Task = dict[str, Any]
@@ -197,13 +197,21 @@ def hash_tasks(release: Release | None) -> Iterator[Task]:
         }
 
 
+def _uploads(release: Release) -> tuple[dict[str, Any], list[str]]:
+    """The getargs and task_dep that make a step wait for every upload and read its keys."""
+    if not release.object_files():
+        return {}, []
+    return {"uploads": ("upload", None)}, ["upload"]
+
+
 @uncaptured
 def manifest_task(release: Release | None) -> Task:
     if release is None:
         return {"actions": None, "task_dep": CHECKED}
     settings = release.settings
+    uploads, upload_dep = _uploads(release)
     return {
-        "getargs": {"digests": ("hash", None)},
+        "getargs": {"digests": ("hash", None), **uploads},
         "targets": [settings.relative(settings.manifest)],
         "actions": [_action(release, write_manifest, release)],
         # getargs alone makes `hash` a setup task, which doit runs only once this task is already
@@ -212,6 +220,7 @@ def manifest_task(release: Release | None) -> Task:
         "task_dep": [
             *CHECKED,
             "hash",
+            *upload_dep,
             *(["datasets", "gather"] if pins(settings.uri_template) else []),
         ],
         "uptodate": [
@@ -234,8 +243,10 @@ def lockfile_task(release: Release | None) -> Task:
     if release is None:
         return {"actions": None, "task_dep": CHECKED}
     settings = release.settings
+    uploads, upload_dep = _uploads(release)
     return {
         "getargs": {
+            **uploads,
             "datasets": ("datasets", None),
             "gather": ("gather", None),
             "digests": ("hash", None),
@@ -247,7 +258,7 @@ def lockfile_task(release: Release | None) -> Task:
         # External data and other gathered files are hashed here: a change rewrites the lock.
         "file_dep": [settings.relative(extra.path) for extra in release.extras],
         "actions": [_action(release, write_lock, release)],
-        "task_dep": [*CHECKED, "datasets", "gather", "hash", "manifest"],
+        "task_dep": [*CHECKED, "datasets", "gather", "hash", *upload_dep, "manifest"],
         "uptodate": [
             settings_changed({"version": settings.version}),
             target_intact(settings.relative(settings.lock_file)),
@@ -265,7 +276,7 @@ def commit_task(release: Release | None) -> Task:
     return {
         "file_dep": [settings.relative(path) for path in release.published_files()],
         "getargs": {"manifest": ("manifest", None)},
-        "actions": [_action(release, commit_release, release)],
+        "actions": [_action(release, commit_step, release)],
         "task_dep": [*CHECKED, "manifest"],
         "uptodate": [
             settings_changed(

@@ -42,6 +42,8 @@ class SummaryReporter(ConsoleReporter):
             self.summary.datasets.append(task.values)
         elif task.name == "lockfile":
             self.summary.removed = list((task.values or {}).get("removed") or [])
+        elif task.name.startswith("upload:"):
+            self.summary.uploads.append(task.values)
         elif task.name in ("manifest", "commit"):
             setattr(self.summary, task.name, task.values)
 

@@ -61,6 +61,7 @@ def test_doit_list_and_verify_work_without_valid_publish_inputs(project):
         "hash",
         "lockfile",
         "manifest",
+        "upload",
         "verify",
     ]
     verified = run_doit(project, "verify", "run_dir=nope")

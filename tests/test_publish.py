@@ -239,6 +239,7 @@ def test_list_shows_the_steps(project):
         "hash",
         "lockfile",
         "manifest",
+        "upload",
         "verify",
     ]
 

@@ -28,6 +28,7 @@ class Published(NamedTuple):
     path: str
     sha256: str
     size: int
+    key: str = ""  # its object's key in the store (storage = "s3"): `{key}` in uri_template
 
 
 class Change(NamedTuple):
@@ -254,9 +255,9 @@ def sri(sha256: str) -> str:
 
 
 def _owned_fields(item: Published, uri_template: str, version: int, commit: str) -> dict[str, Any]:
-    filename = PurePosixPath(item.path).name
+    names = {"filename": PurePosixPath(item.path).name, "version": version, "id": item.id}
     return {
-        "uri": render(uri_template, filename=filename, version=version, id=item.id, commit=commit),
+        "uri": render(uri_template, **names, commit=commit, key=item.key),
         "path": item.path,
         "local_path": item.path,
         "sha256": item.sha256,

@@ -106,9 +106,18 @@ def abort_stale_uploads(store: Store, client=None) -> int:
 
 
 def upload(
-    store: Store, files: list[Upload], threads: int = 4, part_size: int = PART_SIZE
+    store: Store,
+    files: list[Upload],
+    threads: int = 4,
+    part_size: int = PART_SIZE,
+    *,
+    client=None,
+    abort_stale: bool = True,
 ) -> UploadReport:
     """Send every file not yet in the store; multipart (parts of part_size) above part_size.
+
+    `abort_stale=False` when the caller already aborted what a killed run left, and other
+    uploads of its own may be in progress under the prefix.
 
     Raises PublishError (one line) on unreachable store, refused credentials, missing bucket,
     bytes not matching their SHA-256, or an object under a key with other content.
@@ -117,8 +126,8 @@ def upload(
         raise ValueError(f"part_size must be at least {MIN_PART_SIZE} bytes (S3's minimum)")
     if not files:
         return UploadReport()  # nothing to send: not even a request to the store
-    client = make_client(store, threads)
-    report = UploadReport(aborted_stale=abort_stale_uploads(store, client))
+    client = client or make_client(store, threads)
+    report = UploadReport(aborted_stale=abort_stale_uploads(store, client) if abort_stale else 0)
     unique: dict[str, Upload] = {}
     for item in files:
         if unique.setdefault(item.key, item).sha256 != item.sha256:

@@ -18,6 +18,7 @@ from web_assets.manifest import read_manifest, run_id_from_path
 from web_assets.models import ExportPlan, plan_export
 from web_assets.run_files import Extra, stale_files, with_extras
 from web_assets.settings import Settings
+from web_assets.size_limits import refuse_oversized
 from web_assets.space import refuse_short_space
 from web_assets.uris import pins
 
@@ -32,6 +33,8 @@ class Release:
     extras: tuple[Extra, ...] = ()
     # The previous release's export files this run lacks: removed after the checks, and committed so.
     removed: tuple[Path, ...] = ()
+    # Files a git host would warn about (storage = "git"), told in the summary of a commit.
+    size_warnings: tuple[str, ...] = ()
 
     @cached_property
     def sources(self) -> dict[Path, Path]:
@@ -53,9 +56,20 @@ class Release:
         return sorted(paths, key=str)
 
     def published_files(self) -> list[Path]:
-        """Every file the commit step commits."""
+        """Every file the commit step commits: with storage = "s3", not the stored objects."""
         datasets = [copy.target for copy in self.datasets]
-        return [*datasets, *self.export_files(), self.settings.manifest, self.settings.lock_file]
+        files = [*datasets, *self.export_files(), self.settings.manifest, self.settings.lock_file]
+        stored = set(self.object_files())
+        return [path for path in files if path not in stored]
+
+    def object_files(self) -> list[Path]:
+        """The files uploaded to the object store (storage = "s3"), each to its own key."""
+        if self.settings.storage != "s3":
+            return []
+        files = [artefact.path for artefact in self.export.models + self.export.bundles]
+        if self.settings.s3_datasets:
+            files = [copy.target for copy in self.datasets] + files
+        return files
 
 
 def load_release(settings: Settings) -> Release:
@@ -80,6 +94,7 @@ def load_release(settings: Settings) -> Release:
     )
     datasets = dataset_copies(settings)
     export, extras = with_extras(settings, plan_export(settings))
+    size_warnings = refuse_oversized(settings, datasets, export)
     manifest = read_manifest(settings.manifest)
     if settings.check_format and manifest is not None:
         problems = format_problems(manifest)
@@ -110,4 +125,6 @@ def load_release(settings: Settings) -> Release:
     refuse_short_space(settings.root, [*datasets, *export.gathered], settings.commit)
     release = Release(settings, datasets, export, columns, tuple(extras))
     removed = stale_files(settings, release.export_files(), manifest, lock)
-    return Release(settings, datasets, export, columns, tuple(extras), tuple(removed))
+    return Release(
+        settings, datasets, export, columns, tuple(extras), tuple(removed), size_warnings
+    )

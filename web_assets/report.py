@@ -22,6 +22,8 @@ class Summary:
     checks: dict[str, Any] | None = None
     # The previous release's files the new run lacks, removed from the export folder.
     removed: list[str] = field(default_factory=list)
+    # The upload steps' values (storage = "s3").
+    uploads: list[dict[str, Any]] = field(default_factory=list)
 
     @property
     def changes(self) -> list[Change]:
@@ -49,9 +51,20 @@ class Summary:
             for item in self.datasets
         ]
         lines += model_check_lines(self.checks)
+        if self.uploads:
+            lines.append(_upload_line(self.uploads))
         if self.commit:
             lines.append(_commit_line(self.commit, self.manifest))
+            lines += [f"warning: {warning}" for warning in self.commit.get("warnings", [])]
         return lines
+
+
+def _upload_line(uploads: list[dict[str, Any]]) -> str:
+    sent = [item for item in uploads if item["sent"]]
+    size = sum(item["size_bytes"] for item in sent)
+    kept = len(uploads) - len(sent)
+    already = f", {kept} already there" if kept else ""
+    return f"  uploaded {len(sent)} object(s) ({_size(size)}) to bucket {uploads[0]['bucket']}{already}"
 
 
 def _version_line(manifest: dict[str, Any]) -> str:

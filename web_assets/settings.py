@@ -28,6 +28,14 @@ from web_assets.converters import (
 )
 from web_assets.errors import PublishError
 from web_assets.model_settings import feature_table, fraction, whole_number
+from web_assets.storage_settings import (
+    DEFAULT_PREFIX,
+    checksums,
+    http_url,
+    prefix,
+    resolve_storage,
+    storage,
+)
 
 DEFAULT_URI_TEMPLATE = (
     "https://raw.githubusercontent.com/Beautiful-Game-Oracle/The-Beautiful-Game-Oracle"
@@ -79,6 +87,16 @@ class Settings:
     max_prediction_shift: float | None
     replace_version: bool
     allow_downgrade: bool
+    # Where models go (README "When models outgrow git"); credentials never appear here.
+    storage: str = "git"
+    s3_bucket: str | None = None
+    s3_prefix: str = DEFAULT_PREFIX
+    s3_endpoint_url: str | None = None
+    s3_region: str | None = None
+    public_base_url: str | None = None
+    s3_datasets: bool = False
+    s3_checksums: str = "sha256"
+    s3_threads: int = 4
 
     def relative(self, path: Path) -> str:
         """The repo-relative POSIX path the manifest and git use (for a path inside the project)."""
@@ -146,6 +164,7 @@ def resolve_settings(
         if _unset(raw[name]):
             raise PublishError(f"Setting `{name}` is empty: name a path inside the project.")
     values = {name: _convert(root, name, raw[name]) for name in CONVERTERS}
+    resolve_storage(values, template_given=not _unset({**from_file, **given}.get("uri_template")))
     environ = os.environ if environ is None else environ
     return Settings(
         root=root,
@@ -215,6 +234,16 @@ TABLE: dict[str, tuple[Any, Converter]] = {
     # Published versions are immutable (web_assets/immutable.py); each can be overridden on purpose.
     "replace_version": (False, boolean),
     "allow_downgrade": (False, boolean),
+    # "s3": models and bundles go to an S3-compatible object store, not to git.
+    "storage": ("git", storage),
+    "s3_bucket": (None, text),
+    "s3_prefix": (DEFAULT_PREFIX, prefix),
+    "s3_endpoint_url": (None, http_url),
+    "s3_region": (None, text),
+    "public_base_url": (None, http_url),
+    "s3_datasets": (False, boolean),
+    "s3_checksums": ("sha256", checksums),
+    "s3_threads": (4, positive_int),
 }
 DEFAULTS = {name: default for name, (default, _) in TABLE.items()}
 CONVERTERS = {name: convert for name, (_, convert) in TABLE.items()}

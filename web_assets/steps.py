@@ -31,7 +31,12 @@ from web_assets.manifest import (
     update_manifest,
     validate,
 )
-from web_assets.publish_commit import FilesCommit, commit_files, holds_same_bytes
+from web_assets.publish_commit import (
+    FilesCommit,
+    commit_files,
+    commit_release,
+    holds_same_bytes,
+)
 from web_assets.release import Release
 from web_assets.run_files import locked_extras, remove_stale
 from web_assets.smoke_check import lock_fields, run_checks
@@ -40,7 +45,7 @@ from web_assets.uris import pins
 
 def remove_partials(release: Release) -> None:
     """Clear what an interrupted run left half-written (run once the project lock is taken)."""
-    for path in release.published_files():
+    for path in [*release.published_files(), *release.object_files()]:
         partial_path(path).unlink(missing_ok=True)
 
 
@@ -92,8 +97,15 @@ def check_datasets(release: Release) -> None:
     )
 
 
-def write_manifest(release: Release, digests: dict[str, dict[str, Any]]) -> dict[str, Any]:
+def write_manifest(
+    release: Release,
+    digests: dict[str, dict[str, Any]],
+    uploads: dict[str, dict[str, Any]] | None = None,
+) -> dict[str, Any]:
+    """The manifest from the recorded digests; with storage = "s3", from the uploaded objects'
+    keys (`uploads`, by path: every upload is done before this runs)."""
     settings = release.settings
+    uploads = uploads or {}
 
     def published(artefacts) -> list[Published]:
         return [
@@ -102,6 +114,7 @@ def write_manifest(release: Release, digests: dict[str, dict[str, Any]]) -> dict
                 settings.relative(artefact.path),
                 digests[settings.relative(artefact.path)]["sha256"],
                 digests[settings.relative(artefact.path)]["size_bytes"],
+                uploads.get(settings.relative(artefact.path), {}).get("key", ""),
             )
             for artefact in artefacts
         ]
@@ -155,11 +168,14 @@ def write_lock(
     digests: dict[str, dict[str, Any]],
     manifest: dict[str, Any],
     check: dict[str, Any] | None = None,
+    uploads: dict[str, dict[str, Any]] | None = None,
 ) -> dict[str, Any]:
-    """Every published file with its digest and source, from what the other steps recorded."""
+    """Every published file with its digest and source, from what the other steps recorded; a
+    file in the object store also with its bucket, key and URI."""
     settings = release.settings
     # The lock file stops naming them: they leave the export folder first (git keeps them).
     removed = [remove_stale(settings.root, path) for path in release.removed]
+    stored = {path: stored_object(values) for path, values in (uploads or {}).items()}
     checked = ((check or {}).get("models") or {}).get("models") or {}
     files = []
     for copy in release.datasets:
@@ -176,6 +192,7 @@ def write_lock(
                 source=copied["source"],
                 source_sha256=copied["sha256"],
                 **rows,
+                **stored.get(copied["target"], {}),
             )
         )
     for kind, artefacts in (
@@ -196,6 +213,7 @@ def write_lock(
                     source=source["source"],
                     source_sha256=source["sha256"],
                     **(lock_fields(checked.get(artefact.id)) if kind == "model" else {}),
+                    **stored.get(settings.relative(artefact.path), {}),
                 )
             )
     files += locked_extras(release, gather)
@@ -217,6 +235,18 @@ def write_lock(
         "removed": removed,
         "sha256": sha256_of(data),
     }
+
+
+def stored_object(uploaded: dict[str, Any]) -> dict[str, Any]:
+    """How the lock file names an uploaded file's object."""
+    return {
+        "object": {key: uploaded[key] for key in ("bucket", "key", "uri")},
+    }
+
+
+def commit_step(release: Release, manifest: dict[str, Any] | None = None) -> dict[str, Any]:
+    """The commit, with the size warnings found at load time for the summary."""
+    return {**commit_release(release, manifest), "warnings": list(release.size_warnings)}
 
 
 def write_if_changed(root: Path, path: Path, data: bytes) -> bool:

@@ -11,7 +11,9 @@ import re
 import string
 from urllib.parse import quote
 
-FIELDS = frozenset({"filename", "version", "id", "commit"})
+# `key` is an object's key in the store (storage = "s3"); `public_base_url` is expanded into the
+# template when the settings are resolved (see storage_settings.py).
+FIELDS = frozenset({"filename", "version", "id", "commit", "key", "public_base_url"})
 COMMIT = re.compile(r"[0-9a-f]{40}")
 
 
@@ -24,10 +26,17 @@ def pins(template: str) -> bool:
     return "commit" in fields(template)
 
 
-def render(template: str, *, filename: str, version: int | str, id: str, commit: str = "") -> str:
-    """The URI, with names percent-encoded as one path segment each (RFC 3986)."""
+def render(
+    template: str, *, filename: str, version: int | str, id: str, commit: str = "", key: str = ""
+) -> str:
+    """The URI, with names percent-encoded as one path segment each (RFC 3986); a key keeps its
+    slashes, as the store's own URLs do."""
     return template.format(
-        filename=quote(filename, safe=""), version=version, id=quote(id, safe=""), commit=commit
+        filename=quote(filename, safe=""),
+        version=version,
+        id=quote(id, safe=""),
+        commit=commit,
+        key=quote(key, safe="/"),
     )
 
 

@@ -13,10 +13,12 @@ from web_assets.errors import PublishError
 from web_assets.hashing import FileDigest, hash_file, parallel_map
 from web_assets.lockfile import read_lock
 from web_assets.manifest import SECTIONS, read_manifest, schema_problems, sri
+from web_assets.objectstore import object_key
 from web_assets.settings import Settings
-from web_assets.uris import pinned_commit, pins, render
+from web_assets.uris import fields, pinned_commit, pins, render
 
 Entries = list[tuple[str, dict[str, Any]]]
+GONE = ("file", "missing")
 Digests = dict[str, FileDigest | None]
 
 
@@ -58,8 +60,11 @@ def verify(settings: Settings, live: bool = False) -> tuple[list[Problem], int]:
         Problem("manifest", manifest_name, "schema", "valid", message)
         for message in schema_problems(manifest)
     ]
-    problems += entry_problems(entries, digests, settings.uri_template, version)
+    problems += entry_problems(entries, digests, settings.uri_template, version, settings.s3_prefix)
     problems += lock_file_problems(lock["files"], digests)
+    # A file in the object store need not be on disk (a fresh clone has none): `live` fetches it.
+    stored = {entry["path"] for entry in lock["files"] if isinstance(entry.get("object"), dict)}
+    problems = [p for p in problems if not (p.file in stored and (p.what, p.found) == GONE)]
     problems += agreement_problems(entries, lock, lock_name, version)
     if live:
         problems += live_problems(entries, settings.hash_threads)
@@ -67,7 +72,7 @@ def verify(settings: Settings, live: bool = False) -> tuple[list[Problem], int]:
 
 
 def entry_problems(
-    entries: Entries, digests: Digests, template: str, version: Any
+    entries: Entries, digests: Digests, template: str, version: Any, prefix: str | None = None
 ) -> list[Problem]:
     """Each manifest entry against its file: bytes, size, local_path, integrity, uri."""
     problems = []
@@ -80,14 +85,20 @@ def entry_problems(
             expected = sri(entry["sha256"])
             if entry["integrity"] != expected:
                 problems.append(Problem(label, path, "integrity", expected, entry["integrity"]))
-        problems += _uri_problems(label, path, entry, template, version)
+        problems += _uri_problems(label, path, entry, template, version, prefix)
     return problems
 
 
 def _uri_problems(
-    label: str, path: str, entry: dict[str, Any], template: str, version: Any
+    label: str, path: str, entry: dict[str, Any], template: str, version: Any, prefix: str | None
 ) -> list[Problem]:
     names = {"filename": PurePosixPath(path).name, "version": version, "id": str(entry.get("id"))}
+    if "key" in fields(template):
+        # The object's key follows from the entry's digest: `{prefix}/{sha256}/{filename}`.
+        try:
+            names["key"] = object_key(prefix or "", str(entry.get("sha256")), names["filename"])
+        except PublishError:
+            names["key"] = "<prefix>/<sha256>/<filename>"
     uri = entry.get("uri")
     if pins(template):
         # Offline, a pinned URI is checked for its form; `verify live=true` fetches it.

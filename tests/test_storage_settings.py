@@ -1,0 +1,61 @@
+"""Storage settings refused before any write; files too large for a github.com remote."""
+
+from __future__ import annotations
+
+import pytest
+from conftest import EXPORT, git, run_doit, snapshot
+
+
+def test_a_150_mb_model_for_a_github_remote_is_refused_with_git_storage(project):
+    git(project, "remote", "add", "origin", "git@github.com:x/y.git")  # never contacted
+    huge = project / EXPORT / "huge_model.onnx"
+    with huge.open("wb") as sparse:
+        sparse.truncate(150 * 1000 * 1000)
+    before, head = snapshot(project), git(project, "rev-parse", "HEAD")
+    result = run_doit(project)
+    assert result.status != 0
+    assert result.err.count("ERROR:") == 1
+    assert f"{EXPORT}/huge_model.onnx is 143.05 MiB" in result.err
+    assert 'storage = "s3"' in result.err
+    assert "Traceback" not in result.text
+    assert result.ran == []
+    assert snapshot(project) == before
+    assert git(project, "rev-parse", "HEAD") == head
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["storage=s3"], "needs `s3_bucket`"),
+        (["storage=s3", "s3_bucket=b"], "needs `public_base_url`"),
+        (
+            [
+                "storage=s3",
+                "s3_bucket=b",
+                "public_base_url=https://x.example",
+                "uri_template=x/{commit}",
+            ],
+            "does not need",
+        ),
+        (["storage=s3", "s3_bucket=b", "public_base_url=https://k:s@x.example"], "credentials"),
+        (["uri_template=https://x.example/{key}"], 'only storage = "s3" gives'),
+        (["storage=s4"], "must be one of 'git', 's3'"),
+    ],
+)
+def test_bad_storage_settings_are_one_line_before_any_write(project, args, message):
+    before = snapshot(project)
+    result = run_doit(project, *args)
+    assert result.status != 0
+    assert message in result.err and result.err.count("ERROR:") == 1
+    assert result.ran == []
+    assert snapshot(project) == before
+
+
+def test_a_60_mb_model_for_a_github_remote_is_committed_with_a_warning(project):
+    git(project, "remote", "add", "origin", "https://github.com/x/y.git")  # never contacted
+    with (project / EXPORT / "large_model.onnx").open("wb") as sparse:
+        sparse.truncate(60 * 1000 * 1000)
+    result = run_doit(project, "check_models=false")
+    assert result.status == 0, result.text
+    assert f"warning: {EXPORT}/large_model.onnx is 57.22 MiB" in result.out
+    assert "large_model.onnx" in git(project, "log", "--name-only", "--format=", "fixture..HEAD")
