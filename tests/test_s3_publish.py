@@ -186,14 +186,16 @@ def test_a_killed_upload_leaves_no_partial_object_and_the_next_run_completes(
     big = project / EXPORT / "large_model.onnx"
     big.write_bytes(os.urandom(64 * MiB))
     client = seaweedfs.client()
-    child = subprocess.Popen(
-        [sys.executable, "-m", "doit"],
-        cwd=project,
-        env={**os.environ, **seaweedfs.env()},
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-        start_new_session=True,
-    )
+    log = project.parent / "killed-publish.log"
+    with log.open("wb") as output:
+        child = subprocess.Popen(
+            [sys.executable, "-m", "doit"],
+            cwd=project,
+            env={**os.environ, **seaweedfs.env()},
+            stdout=output,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
     try:
         while child.poll() is None:
             uploads = client.list_multipart_uploads(Bucket=bucket).get("Uploads", [])
@@ -212,7 +214,7 @@ def test_a_killed_upload_leaves_no_partial_object_and_the_next_run_completes(
         if child.poll() is None:
             os.killpg(child.pid, signal.SIGKILL)
         child.wait()
-    assert child.returncode == -signal.SIGKILL, "the upload ended before it could be killed"
+    assert child.returncode == -signal.SIGKILL, log.read_text()[-2000:]
     assert not [key for key in keys(seaweedfs, bucket) if key.endswith("large_model.onnx")]
     for key in keys(seaweedfs, bucket):
         # Whatever is visible is whole: its bytes hash to the SHA-256 its key names.
