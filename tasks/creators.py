@@ -6,13 +6,13 @@ Subtasks are named by the file they write, relative to the project, as in doit's
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
-from functools import partial, wraps
+from functools import partial
 from typing import Any
 
 from tasks.checker import ContentChecker
 from tasks.context import Loaded
 from tasks.reporter import SummaryReporter
-from tasks.step import fail, refuse_damaged, run_step, run_verify
+from tasks.step import fail, refuse_damaged, run_step, run_verify, uncaptured
 from web_assets.recorded import damaged_outputs
 from web_assets.release import Release
 from web_assets.steps import (
@@ -40,25 +40,6 @@ def doit_config() -> dict[str, Any]:
         "reporter": SummaryReporter,
         "check_file_uptodate": ContentChecker,
     }
-
-
-def uncaptured(creator: Callable[..., Any]) -> Callable[..., Any]:
-    """Run the creator's tasks without doit's output capture.
-
-    doit captures a Python action's output by swapping sys.stdout and sys.stderr around it; with
-    steps in threads, one step can "restore" another's capture for good, and doit's own output
-    (the json reporter's, error messages) then vanishes. Our steps report through their return
-    values, so nothing is lost by not capturing.
-    """
-
-    @wraps(creator)
-    def wrapper(*args: Any) -> Any:
-        made = creator(*args)
-        if isinstance(made, dict):
-            return {**made, "io": {"capture": False}}
-        return ({**task, "io": {"capture": False}} for task in made)
-
-    return wrapper
 
 
 def _action(release: Release, step: Callable[..., Any], *args: Any) -> tuple:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import errno
 from collections.abc import Callable
+from functools import wraps
 from pathlib import Path
 from typing import Any
 
@@ -82,3 +83,22 @@ def refuse_damaged(settings: Settings, gone: tuple[str, ...]) -> TaskFailed | No
         f"recorded inputs are gone ({', '.join(gone)}): restore the files with `git checkout -- "
         "PATH`, or publish a run with run_dir=... dataset=... version=..."
     )
+
+
+def uncaptured(creator: Callable[..., Any]) -> Callable[..., Any]:
+    """Run the creator's tasks without doit's output capture.
+
+    doit captures a Python action's output by swapping sys.stdout and sys.stderr around it; with
+    steps in threads, one step can "restore" another's capture for good, and doit's own output
+    (the json reporter's, error messages) then vanishes. Our steps report through their return
+    values, so nothing is lost by not capturing.
+    """
+
+    @wraps(creator)
+    def wrapper(*args: Any) -> Any:
+        made = creator(*args)
+        if isinstance(made, dict):
+            return {**made, "io": {"capture": False}}
+        return ({**task, "io": {"capture": False}} for task in made)
+
+    return wrapper
