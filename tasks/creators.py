@@ -12,7 +12,7 @@ from typing import Any
 from tasks.checker import ContentChecker
 from tasks.context import Loaded
 from tasks.reporter import SummaryReporter
-from tasks.step import fail, refuse_damaged, run_step, run_verify, uncaptured
+from tasks.step import fail, repair_published, run_step, run_verify, uncaptured
 from web_assets.recorded import damaged_outputs
 from web_assets.release import Release
 from web_assets.steps import (
@@ -101,7 +101,7 @@ def kept_task(loaded: Loaded) -> Task:
         "name": "recorded",
         "doc": "the recorded inputs are gone: the published release is kept as it is",
         "title": lambda task: f"{task.name}: {', '.join(loaded.kept)} gone; published files kept",
-        "actions": [(refuse_damaged, [settings, loaded.kept])],
+        "actions": [(repair_published, [settings, loaded.kept])],
         "uptodate": [lambda task, values: not damaged_outputs(settings)],
     }
 

@@ -71,17 +71,24 @@ def run_verify(settings: Settings | None, problem: str | None) -> TaskFailed | N
     return None
 
 
-def refuse_damaged(settings: Settings, gone: tuple[str, ...]) -> TaskFailed | None:
-    """The published files differ from the lock file, and the inputs to publish them again are gone."""
-    from web_assets.recorded import damaged_outputs
+def repair_published(settings: Settings, gone: tuple[str, ...]) -> TaskFailed | None:
+    """The recorded inputs are gone: put back, from HEAD, published files that were damaged."""
+    from web_assets.recorded import repair_from_head
 
-    damaged = damaged_outputs(settings)
-    if not damaged:
+    publish_lock.take(settings.root)
+    repaired, left = repair_from_head(settings)
+    if repaired:
+        print(
+            f"The recorded inputs are gone ({', '.join(gone)}): repaired from HEAD "
+            f"{', '.join(repaired)}."
+        )
+    if not left:
         return None
     return TaskFailed(
-        f"{', '.join(damaged)} differ from {settings.relative(settings.lock_file)} and the "
-        f"recorded inputs are gone ({', '.join(gone)}): restore the files with `git checkout -- "
-        "PATH`, or publish a run with run_dir=... dataset=... version=..."
+        f"{', '.join(left)} differ from {settings.relative(settings.lock_file)}, HEAD does not "
+        f"hold the recorded bytes, and the recorded inputs are gone ({', '.join(gone)}): restore "
+        "the files from a commit that has them, or publish a run with run_dir=... dataset=... "
+        "version=..."
     )
 
 

@@ -32,3 +32,26 @@ def test_the_command_line_still_wins_over_the_record(project, tmp_path):
     result = run_doit(project, "commit=false", "uri_template=https://x.invalid/{filename}")
     assert result.status == 0, result.text
     assert json.loads((project / LOCK).read_text())["release"]["version"] == 8
+
+
+def test_with_the_recorded_inputs_gone_a_plain_doit_repairs_from_head_and_says_so(
+    project, tmp_path
+):
+    import shutil
+
+    scratch = tmp_path / "scratch"
+    run_dir = new_run(scratch, version=8, seed=8)
+    dataset = scratch / "data/processed/Dataset_Version_8.csv"
+    assert run_doit(project, f"run_dir={run_dir}", f"dataset={dataset}", "version=8").status == 0
+    shutil.rmtree(scratch)  # the scratch disk was cleaned
+    published = project / "web/public/data/Dataset_Version_8.csv"
+    good = published.read_bytes()
+    published.write_bytes(good[:100])
+
+    result = run_doit(project)
+    assert result.status == 0, result.text
+    assert "repaired from HEAD web/public/data/Dataset_Version_8.csv" in result.out
+    assert published.read_bytes() == good
+    assert git(project, "status", "--porcelain") == ""
+    assert run_doit(project, "verify").status == 0
+    assert run_doit(project).ran == []

@@ -84,12 +84,14 @@ def test_rollback_when_the_run_is_gone_keeps_the_release_and_a_plain_doit_does_n
     assert git(root, "rev-parse", "HEAD") == head
     assert git(root, "status", "--porcelain") == ""
 
-    # A damaged file cannot be published again from a run that is gone: said in one line.
+    # A damaged file cannot be copied again from a run that is gone: it is put back from HEAD.
     dataset = root / "web/public/data/Dataset_Version_8.csv"
-    dataset.write_bytes(dataset.read_bytes()[:100])
-    damaged = run_doit(root)
-    assert damaged.status != 0
-    assert "web/public/data/Dataset_Version_8.csv differ from web-assets.lock.json" in damaged.text
+    good = dataset.read_bytes()
+    dataset.write_bytes(good[:100])
+    repaired = run_doit(root)
+    assert repaired.status == 0, repaired.text
+    assert "repaired from HEAD web/public/data/Dataset_Version_8.csv" in repaired.out
+    assert dataset.read_bytes() == good
     assert git(root, "rev-parse", "HEAD") == head
 
 

@@ -7,6 +7,7 @@ publish: the published files are kept, as long as they still hold what the lock 
 
 from __future__ import annotations
 
+import hashlib
 import os
 from collections.abc import Mapping
 from pathlib import Path
@@ -75,3 +76,45 @@ def changed_sources(settings: Settings) -> list[str]:
         except OSError:
             changed.append(path)
     return changed
+
+
+class _NotRecorded(Exception):
+    """HEAD holds other bytes than the lock file records for a path."""
+
+
+def repair_from_head(settings: Settings) -> tuple[list[str], list[str]]:
+    """Rewrite each damaged published file from HEAD, when HEAD holds the bytes the lock records.
+
+    Returns the paths repaired and those that could not be (not in HEAD, or other bytes there).
+    A file is replaced only once all of its bytes arrived and matched, through the atomic writer.
+    """
+    from web_assets.atomic import atomic_writer
+    from web_assets.gitobjects import restore
+    from web_assets.hashing import FileDigest
+
+    damaged = damaged_outputs(settings)
+    lock = read_lock(settings.lock_file) or {"files": []}
+    recorded = {entry["path"]: entry for entry in lock["files"]}
+    cache = cache_for(settings.root)
+    repaired: list[str] = []
+    left: list[str] = []
+
+    def write(path: str, chunks) -> None:
+        sha, size = hashlib.sha256(), 0
+        with atomic_writer(settings.root / path) as out:
+            for chunk in chunks:
+                out.write(chunk)
+                sha.update(chunk)
+                size += len(chunk)
+            entry = recorded[path]
+            if (sha.hexdigest(), size) != (entry.get("sha256"), entry.get("size_bytes")):
+                raise _NotRecorded(path)
+        cache.record_written(settings.root / path, FileDigest(sha.hexdigest(), size))
+        repaired.append(path)
+
+    for path in damaged:
+        try:
+            restore(settings.root, "HEAD", [path], write)
+        except (PublishError, _NotRecorded):
+            left.append(path)
+    return repaired, left
