@@ -103,7 +103,9 @@ CASES = {
 def test_bad_input_is_one_clear_error_and_changes_nothing(tmp_path, project, case):
     make, message = CASES[case]
     args = make(project)
+    status = git(project, "status", "--porcelain")
     before = snapshot(tmp_path)
+    index = (project / ".git/index").read_bytes()
     head = git(project, "rev-parse", "HEAD")
 
     result = run_doit(project, *args)
@@ -114,6 +116,9 @@ def test_bad_input_is_one_clear_error_and_changes_nothing(tmp_path, project, cas
     assert "Traceback" not in result.text
     assert result.ran == []
     assert snapshot(tmp_path) == before
+    # git as the user left it: the index byte for byte, the same status, the same HEAD.
+    assert (project / ".git/index").read_bytes() == index
+    assert git(project, "status", "--porcelain") == status
     assert git(project, "rev-parse", "HEAD") == head
 
 

@@ -55,3 +55,32 @@ def test_with_the_recorded_inputs_gone_a_plain_doit_repairs_from_head_and_says_s
     assert git(project, "status", "--porcelain") == ""
     assert run_doit(project, "verify").status == 0
     assert run_doit(project).ran == []
+
+
+def test_a_run_outside_the_project_publishes_through_the_script_and_publish(project, tmp_path):
+    import subprocess
+    import sys
+
+    from web_assets import publish
+
+    scratch = tmp_path / "runs"
+    run_dir = new_run(scratch, version=8, seed=81)
+    data = scratch / "data/processed"
+    script = [sys.executable, str(project / "scripts/update_web_assets.py")]
+    flags = ["--run-dir", str(run_dir), "--dataset", str(data / "Dataset_Version_8.csv")]
+    flags += ["--financial-dataset", str(data / "financial_dataset.csv"), "--version", "8"]
+    result = subprocess.run([*script, *flags], cwd=scratch, capture_output=True, text=True)
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert json.loads((project / LOCK).read_text())["release"]["run_dir"] == str(run_dir)
+
+    later = new_run(scratch / "later", version=9, seed=91)
+    summary = publish(
+        project,
+        run_dir=later,
+        dataset=scratch / "later/data/processed/Dataset_Version_9.csv",
+        financial_dataset=scratch / "later/data/processed/financial_dataset.csv",
+        version=9,
+    )
+    assert summary.manifest["dataset_version"] == "9"
+    assert run_doit(project).ran == []
+    assert git(project, "status", "--porcelain") == ""
