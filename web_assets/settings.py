@@ -108,7 +108,7 @@ class Settings:
 
     def shown(self, path: Path) -> str:
         """How the lock file names a source: relative inside the project, absolute outside."""
-        return self.relative(path) if path.is_relative_to(self.root) else str(path)
+        return shown_path(self.root, path)
 
     def require_inputs(self) -> None:
         """Refuse, in one line, a publish whose inputs were never given."""
@@ -118,6 +118,11 @@ class Settings:
                     f"No {name} given: set `{name}` in [tool.web-assets] of pyproject.toml "
                     f"or pass `{name}=...` on the command line."
                 )
+
+
+def shown_path(root: Path, path: Path) -> str:
+    """How the lock file names a source: relative inside the project, absolute outside."""
+    return path.relative_to(root).as_posix() if path.is_relative_to(root) else str(path)
 
 
 def read_pyproject_settings(root: Path) -> dict[str, Any]:

@@ -39,6 +39,7 @@ from web_assets.publish_commit import (
 )
 from web_assets.release import Release
 from web_assets.run_files import locked_extras, remove_stale
+from web_assets.settings import shown_path
 from web_assets.smoke_check import lock_fields, run_checks
 from web_assets.uris import pins
 
@@ -62,7 +63,7 @@ def publish_copy(root: Path, copy: Copy, count_rows: bool = False) -> dict[str, 
     cache.record_written(copy.target, digest)
     values = {
         "target": target,
-        "source": shown(root, copy.source),
+        "source": shown_path(root, copy.source),
         "sha256": digest.sha256,
         "size_bytes": digest.size,
     }
@@ -262,8 +263,3 @@ def write_if_changed(root: Path, path: Path, data: bytes) -> bool:
 
 def sha256_of(data: bytes) -> str:
     return hashlib.sha256(data).hexdigest()
-
-
-def shown(root: Path, path: Path) -> str:
-    """A source as the lock file names it: relative inside the project, absolute outside."""
-    return path.relative_to(root).as_posix() if path.is_relative_to(root) else str(path)
