@@ -69,6 +69,11 @@ def failure(
     )
 
 
+def is_work_tree(root: Path) -> bool:
+    result = run(root, "rev-parse", "--is-inside-work-tree", check=False)
+    return result.returncode == 0 and result.stdout.strip() == "true"
+
+
 def toplevel(root: Path) -> Path:
     """The work tree's top folder: tree paths and pathspecs are relative to it."""
     return Path(run(root, "rev-parse", "--show-toplevel").stdout.rstrip("\n"))

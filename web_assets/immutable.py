@@ -13,7 +13,7 @@ from typing import Any
 
 from web_assets.digests import cache_for
 from web_assets.errors import PublishError
-from web_assets.git import is_work_tree
+from web_assets.gitrun import is_work_tree
 from web_assets.settings import Settings
 
 

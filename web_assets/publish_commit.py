@@ -12,8 +12,7 @@ from pathlib import Path
 from typing import Any, NamedTuple
 
 from web_assets import gitcommit
-from web_assets.git import git, is_work_tree
-from web_assets.gitrun import toplevel
+from web_assets.gitrun import is_work_tree, run, toplevel
 from web_assets.release import Release
 
 FILES_MESSAGE = "chore: add web assets for version {version}"
@@ -65,8 +64,8 @@ def holds_same_bytes(root: Path, holder: str, commit: str, path: str) -> bool:
     """Does `commit` hold `path` (project-relative) with the same bytes as `holder` does?"""
     if not holder:
         return False
-    prefix = git(root, "rev-parse", "--show-prefix").stdout.strip()
-    found = git(
+    prefix = run(root, "rev-parse", "--show-prefix").stdout.strip()
+    found = run(
         root, "rev-parse", f"{commit}:{prefix}{path}", f"{holder}:{prefix}{path}", check=False
     )
     blobs = found.stdout.split()

@@ -7,8 +7,8 @@ from pathlib import Path
 from typing import Any
 
 from web_assets.errors import PublishError
-from web_assets.git import is_work_tree
 from web_assets.gitobjects import read_all
+from web_assets.gitrun import is_work_tree
 from web_assets.settings import Settings
 
 

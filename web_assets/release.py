@@ -10,8 +10,8 @@ from web_assets.app_rules import format_problems
 from web_assets.checks import refuse_stale_financial, require_columns
 from web_assets.datasets import Copy, dataset_copies, read_csv_header
 from web_assets.errors import PublishError
-from web_assets.git import is_work_tree
 from web_assets.gitcommit import refuse_unsafe_state, repair_after_kill
+from web_assets.gitrun import is_work_tree
 from web_assets.immutable import refuse_rewritten_version
 from web_assets.lockfile import read_lock
 from web_assets.manifest import read_manifest, run_id_from_path

@@ -12,13 +12,13 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from web_assets import git, gitcommit
+from web_assets import gitcommit
 from web_assets.atomic import atomic_writer
 from web_assets.converters import output_path
 from web_assets.digests import cache_for
 from web_assets.errors import PublishError
 from web_assets.gitobjects import read_all, restore, run_git
-from web_assets.gitrun import toplevel
+from web_assets.gitrun import is_work_tree, toplevel
 from web_assets.hashing import FileDigest
 from web_assets.history import Release, list_releases, resolve
 from web_assets.settings import Settings
@@ -49,7 +49,7 @@ def plan_rollback(settings: Settings, to: str | None) -> Rollback:
             "Name the release to roll back to: `doit rollback to=VERSION` or `to=COMMIT` "
             "(`doit releases` lists them)."
         )
-    if not git.is_work_tree(root):
+    if not is_work_tree(root):
         raise PublishError(
             f"{root} is not in a git work tree: there is no release to roll back to."
         )
