@@ -53,17 +53,8 @@ def test_publish_next_to_an_invoke_tasks_file_uses_the_projects_wiring(project, 
 def test_doit_list_and_verify_work_without_valid_publish_inputs(project):
     listed = run_doit(project, "list", "dataset=nope.csv")
     assert listed.status == 0, listed.text
-    assert [line.split()[0] for line in listed.out.splitlines()] == [
-        "check",
-        "commit",
-        "datasets",
-        "gather",
-        "hash",
-        "lockfile",
-        "manifest",
-        "upload",
-        "verify",
-    ]
+    # The same steps as with valid inputs (test_publish checks which those are).
+    assert listed.out == run_doit(project, "list").out
     verified = run_doit(project, "verify", "run_dir=nope")
     assert verified.status == 0, verified.text
     assert "files match" in verified.out
