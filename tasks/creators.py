@@ -122,8 +122,14 @@ def model_check_settings(settings) -> dict[str, Any]:
 @uncaptured
 def dataset_tasks(release: Release | None) -> Iterator[Task]:
     if release is None:
-        # Still a step that waits for the checks, so that they report what is wrong.
-        yield {"name": None, "task_dep": CHECKED}
+        # Still a step that waits for the checks, so that they report what is wrong. A named
+        # subtask, not a `name: None` one: that would replace the group's docstring in `doit list`.
+        yield {
+            "name": "inputs",
+            "doc": "waits for the checks",
+            "actions": None,
+            "task_dep": CHECKED,
+        }
         return
     settings = release.settings
     for copy in release.datasets:
@@ -143,8 +149,14 @@ def dataset_tasks(release: Release | None) -> Iterator[Task]:
 @uncaptured
 def gather_tasks(release: Release | None) -> Iterator[Task]:
     if release is None:
-        # Still a step that waits for the checks, so that they report what is wrong.
-        yield {"name": None, "task_dep": CHECKED}
+        # Still a step that waits for the checks, so that they report what is wrong. A named
+        # subtask, not a `name: None` one: that would replace the group's docstring in `doit list`.
+        yield {
+            "name": "inputs",
+            "doc": "waits for the checks",
+            "actions": None,
+            "task_dep": CHECKED,
+        }
         return
     settings = release.settings
     for copy in release.export.gathered:
@@ -163,8 +175,14 @@ def gather_tasks(release: Release | None) -> Iterator[Task]:
 @uncaptured
 def hash_tasks(release: Release | None) -> Iterator[Task]:
     if release is None:
-        # Still a step that waits for the checks, so that they report what is wrong.
-        yield {"name": None, "task_dep": CHECKED}
+        # Still a step that waits for the checks, so that they report what is wrong. A named
+        # subtask, not a `name: None` one: that would replace the group's docstring in `doit list`.
+        yield {
+            "name": "inputs",
+            "doc": "waits for the checks",
+            "actions": None,
+            "task_dep": CHECKED,
+        }
         return
     settings = release.settings
     for artefact in release.export.models + release.export.bundles:
