@@ -8,9 +8,10 @@ import stat
 
 import pytest
 
-from web_assets.atomic import atomic_write_bytes, atomic_writer
+from web_assets.atomic import WriteBatch, atomic_write_bytes, atomic_writer
 from web_assets.copying import copy_file
-from web_assets.hashing import hash_file
+from web_assets.errors import PublishError
+from web_assets.hashing import LineCount, hash_file
 
 
 def test_copy_is_byte_for_byte_and_its_digest_is_the_copys(tmp_path):
@@ -56,3 +57,46 @@ def test_new_files_are_readable_like_any_other(tmp_path):
     reference = tmp_path / "reference"
     reference.write_bytes(b"x")
     assert stat.S_IMODE(target.stat().st_mode) == stat.S_IMODE(reference.stat().st_mode)
+
+
+# Many files written as one batch, with one durability barrier.
+
+
+def test_a_batch_changes_no_target_until_it_commits(tmp_path):
+    targets = [tmp_path / "export" / f"model_{i}.onnx" for i in range(3)]
+    targets[0].parent.mkdir()
+    targets[0].write_bytes(b"old")
+    batch = WriteBatch()
+    for index, target in enumerate(targets):
+        with batch.writer(target) as stream:
+            stream.write(b"new %d" % index)
+    # Written, not yet in place: a reader still sees the old file, or none.
+    assert targets[0].read_bytes() == b"old"
+    assert not targets[1].exists() and not targets[2].exists()
+    batch.commit()
+    assert [target.read_bytes() for target in targets] == [b"new 0", b"new 1", b"new 2"]
+    assert sorted(os.listdir(targets[0].parent)) == [target.name for target in targets]
+
+
+def test_a_failed_batch_leaves_every_target_as_it_was_and_no_temp(tmp_path):
+    sources = [tmp_path / "run" / f"model_{i}.onnx" for i in range(3)]
+    sources[0].parent.mkdir()
+    for source in sources:
+        source.write_bytes(b"season,home\n" * 100)
+    sources[2].write_bytes(b"season,home\n\xff\xfe\n")
+    export = tmp_path / "export"
+    export.mkdir()
+    (export / "model_0.onnx").write_bytes(b"published")
+    batch = WriteBatch()
+    with pytest.raises(PublishError, match="not UTF-8"):
+        try:
+            copy_file(sources[0], export / "model_0.onnx", batch=batch)
+            copy_file(sources[1], export / "model_1.onnx", batch=batch)
+            # The third is checked as text and is not: the whole batch is dropped.
+            copy_file(sources[2], export / "model_2.onnx", lines=LineCount(), batch=batch)
+            batch.commit()
+        except BaseException:
+            batch.abort()
+            raise
+    assert (export / "model_0.onnx").read_bytes() == b"published"
+    assert sorted(os.listdir(export)) == ["model_0.onnx"]

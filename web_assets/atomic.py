@@ -1,17 +1,26 @@
-"""Atomic writes: readers see the old file or the new one, never part of either."""
+"""Atomic writes: readers see the old file or the new one, never part of either.
+
+Many files are written as one batch with one durability barrier (`WriteBatch`): each new file is
+written to its temp file, then every temp file is flushed to disk together, then each is renamed
+over its target, then each folder is fsynced once. A journal commit per file would cost more than
+the copy of a small model (about 0.8 ms each here, 0.13 s for 1,000 flushed together).
+"""
 
 from __future__ import annotations
 
 import hashlib
 import os
+import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import BinaryIO
 
-from web_assets.hashing import FileDigest
+from web_assets.hashing import FileDigest, parallel_map
 
 PARTIAL_SUFFIX = ".partial"
+# Flushes wait on the disk, not the CPU: many at once let the file system share journal commits.
+FLUSH_THREADS = 32
 
 
 def _read_umask() -> int:
@@ -24,34 +33,111 @@ def _read_umask() -> int:
 NEW_FILE_MODE = 0o666 & ~_read_umask()
 
 
+class WriteBatch:
+    """Files written atomically together: `writer(path)` for each, then `commit()`, or `abort()`.
+
+    Temp files are `.{name}.partial` beside their target: one writer at a time (the project lock),
+    and a crash leaves at most those files, which the next write of the target truncates and
+    reuses (or the next run removes). Until `commit()` no target has changed.
+    """
+
+    def __init__(self) -> None:
+        self._staged: list[tuple[Path, Path]] = []
+        self._lock = threading.Lock()
+        self._folders: set[Path] = set()  # made already: one mkdir per folder, not per file
+
+    @contextmanager
+    def writer(self, path: Path) -> Iterator[BinaryIO]:
+        """The stream that writes `path`'s new content; it replaces `path` at `commit()`."""
+        if path.parent not in self._folders:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            self._folders.add(path.parent)
+        temp = partial_path(path)
+        fd = os.open(temp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o666)
+        try:
+            with os.fdopen(fd, "wb") as stream:
+                _keep_mode(stream.fileno(), path)
+                yield stream
+        except OSError as err:
+            temp.unlink(missing_ok=True)
+            _name(err, path)
+            raise
+        except BaseException:
+            temp.unlink(missing_ok=True)
+            raise
+        with self._lock:
+            self._staged.append((temp, path))
+
+    def commit(self) -> None:
+        """Flush every temp file (together), rename each over its target, fsync each folder once.
+
+        The data must be on disk before a rename makes it a file's content; the folder's fsync
+        makes the renames themselves survive a power cut.
+        """
+        with self._lock:
+            staged, self._staged = self._staged, []
+        try:
+            parallel_map(_flush_data, staged, FLUSH_THREADS)
+        except BaseException:
+            _remove([temp for temp, _ in staged])
+            raise
+        for temp, path in staged:
+            try:
+                os.replace(temp, path)
+            except OSError as err:
+                _remove([temp for temp, _ in staged])
+                _name(err, path)
+                raise
+        for folder in sorted({path.parent for _, path in staged}, key=str):
+            fd = os.open(folder, os.O_RDONLY | os.O_CLOEXEC)
+            try:
+                os.fsync(fd)
+            finally:
+                os.close(fd)
+
+    def abort(self) -> None:
+        """Remove every temp file written so far: no target changes."""
+        with self._lock:
+            staged, self._staged = self._staged, []
+        _remove([temp for temp, _ in staged])
+
+
 @contextmanager
 def atomic_writer(path: Path) -> Iterator[BinaryIO]:
-    """Write `path` through a temp file in the same folder: readers see the old file or the new one.
-
-    The temp file is `.{name}.partial`: one writer at a time (the project lock), and a crash leaves
-    at most that file, which the next write of `path` truncates and reuses. Its name is fixed so
-    that no folder listing is needed to find it. The folder itself is not fsynced: after a power
-    cut the rename may be lost, which leaves the old file, never part of the new one.
-    """
-    path.parent.mkdir(parents=True, exist_ok=True)
-    temp = partial_path(path)
-    fd = os.open(temp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o666)
+    """Write `path` through a temp file in the same folder: readers see the old file or the new one."""
+    batch = WriteBatch()
     try:
-        with os.fdopen(fd, "wb") as stream:
-            _keep_mode(stream.fileno(), path)
+        with batch.writer(path) as stream:
             yield stream
-            stream.flush()
-            # The data must be on disk before the rename makes it the file's content.
-            os.fdatasync(stream.fileno())
-        os.replace(temp, path)
-    except OSError as err:
-        temp.unlink(missing_ok=True)
-        if err.filename is None:  # a write or flush that failed (a full disk): name the file
-            err.filename = str(path)
-        raise
+        batch.commit()
     except BaseException:
-        temp.unlink(missing_ok=True)
+        batch.abort()
         raise
+
+
+def _flush_data(staged: tuple[Path, Path]) -> None:
+    """Put a temp file's bytes on disk; a failure (a full disk, found late) names its target."""
+    temp, path = staged
+    try:
+        # Reopened: on Linux any descriptor of the inode will do, and none is held meanwhile.
+        fd = os.open(temp, os.O_RDONLY | os.O_CLOEXEC)
+        try:
+            os.fdatasync(fd)
+        finally:
+            os.close(fd)
+    except OSError as err:
+        err.filename = str(path)
+        raise
+
+
+def _remove(paths: list[Path]) -> None:
+    for path in paths:
+        path.unlink(missing_ok=True)
+
+
+def _name(err: OSError, path: Path) -> None:
+    if err.filename is None:  # a write or flush that failed (a full disk): name the file
+        err.filename = str(path)
 
 
 def partial_path(path: Path) -> Path:

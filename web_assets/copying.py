@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+import hashlib
 import os
 import threading
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
-from web_assets.atomic import atomic_writer
+from web_assets.atomic import WriteBatch, atomic_writer
 from web_assets.errors import PublishError
 from web_assets.hashing import CHUNK_SIZE, FileDigest, LineCount, TextProblem, scan, stat_key
 
@@ -21,6 +22,7 @@ def copy_file(
     label: str = "",
     lines: LineCount | None = None,
     known: FileDigest | None = None,
+    batch: WriteBatch | None = None,
 ) -> FileDigest:
     """Copy byte for byte and hash in one pass: the copy's digest needs no second read.
 
@@ -28,15 +30,16 @@ def copy_file(
     so copying costs no extra CPU. With `known` (the source's digest, still valid) the bytes are
     not hashed again; they are read here only to count `lines`. The source must not change
     meanwhile: that is an error. With `lines`, text the web app could not read (see LineCount)
-    is an error too, found in the same pass; on any error `target` is left as it was.
+    is an error too, found in the same pass; on any error `target` is left as it was. With a
+    `batch`, the copy replaces `target` only at the batch's commit.
     """
     label = label or source.name
+    writing = batch.writer(target) if batch is not None else atomic_writer(target)
     try:
-        with source.open("rb") as reader, atomic_writer(target) as writer:
+        with source.open("rb") as reader, writing as writer:
             before = os.fstat(reader.fileno())
             if before.st_size < PARALLEL_COPY_MIN_SIZE:
-                hashing = known is None
-                digest = scan(reader, "copying", label, before.st_size, lines, hashing, writer)
+                digest = _copy_small(reader.fileno(), writer.fileno(), lines, known is None)
             else:
                 digest = _copy_in_parallel(reader, writer, source, label, lines, known is None)
             digest = known or digest
@@ -50,6 +53,24 @@ def copy_file(
             f"{source} {problem}: {problem.remedy} ({label} was left as it was)."
         ) from None
     return digest
+
+
+def _copy_small(source_fd: int, target_fd: int, lines: LineCount | None, hashing: bool):
+    """A small file in one read and one write: for a run of 1,000 small models, work per chunk
+    (buffers, progress) would cost more than the bytes. Memory is bounded by
+    PARALLEL_COPY_MIN_SIZE."""
+    parts = []
+    while part := os.read(source_fd, PARALLEL_COPY_MIN_SIZE):
+        parts.append(part)
+    data = b"".join(parts) if len(parts) != 1 else parts[0]
+    view = memoryview(data)
+    written = 0
+    while written < len(data):
+        written += os.write(target_fd, view[written:])
+    if lines is not None:
+        lines.add(data, len(data))
+        lines.finish()
+    return FileDigest(hashlib.sha256(data).hexdigest() if hashing else "", len(data))
 
 
 def _copy_in_parallel(reader, writer, source: Path, label: str, lines, hashing: bool):
