@@ -56,6 +56,7 @@ class DigestCache:
     def __init__(self, root: Path):
         self.root = root
         self._root_text = os.fspath(root)
+        self._root_prefix = self._root_text.rstrip("/") + "/"
         self.path = root / CACHE_FILE
         self.bytes_hashed = 0
         self._lock = threading.Lock()
@@ -98,7 +99,11 @@ class DigestCache:
         # String work, not pathlib: this runs for every file_dep of every task.
         text = os.fspath(path)
         if os.path.isabs(text):
-            text = os.path.relpath(text, self._root_text)
+            inside = text.startswith(self._root_prefix) and "/." not in text
+            # relpath calls getcwd twice: a path below the root only loses its prefix.
+            text = (
+                text[len(self._root_prefix) :] if inside else os.path.relpath(text, self._root_text)
+            )
         return os.path.normpath(text)
 
     def known(self, path: str | os.PathLike[str], stat: os.stat_result) -> FileDigest | None:

@@ -95,21 +95,31 @@ def stale_files(
         for entry in (manifest or {}).get(section) or []
         if isinstance(entry, dict)
     ]
-    keep = set(kept)
+    keep = {os.fspath(path) for path in kept}
+    root, export_dir = os.fspath(settings.root), os.fspath(settings.export_dir)
+    linked: dict[str, bool] = {}  # by folder: most named files share one
     stale = set()
     for path in named:
         if not isinstance(path, str) or not path or os.path.isabs(path):
             continue
-        full = Path(os.path.normpath(settings.root / path))
+        # String work, not pathlib: a release can name thousands of files.
+        full = os.path.normpath(os.path.join(root, path))
         # Only inside the export folder, and never through a symlinked folder.
-        inside = full.is_relative_to(settings.export_dir) and full != settings.export_dir
-        if inside and full not in keep and not _through_link(full, settings.export_dir):
+        inside = full.startswith(export_dir + os.sep)
+        if inside and full not in keep and not _through_link(full, export_dir, linked):
             stale.add(full)
-    return sorted(stale, key=str)
+    return [Path(path) for path in sorted(stale)]
 
 
-def _through_link(path: Path, folder: Path) -> bool:
-    return any(parent.is_symlink() for parent in [*path.parents] if parent.is_relative_to(folder))
+def _through_link(path: str, folder: str, linked: dict[str, bool]) -> bool:
+    """Whether a folder between `folder` (itself included) and `path` is a symlink."""
+    parent = os.path.dirname(path)
+    if parent not in linked:
+        inside = parent == folder or parent.startswith(folder + os.sep)
+        linked[parent] = inside and (
+            os.path.islink(parent) or _through_link(parent, folder, linked)
+        )
+    return linked[parent]
 
 
 def remove_stale(root: Path, path: Path) -> str:
