@@ -19,16 +19,16 @@ from web_assets.steps import (
     check_datasets,
     check_models,
     commit_step,
+    publish_copies,
     publish_copy,
-    record_digest,
     remove_partials,
     write_lock,
     write_manifest,
 )
 from web_assets.uris import pins
-from web_assets_doit.uptodate import settings_changed, target_intact
+from web_assets_doit.uptodate import settings_changed, target_intact, targets_intact
 
-PUBLISH_TASKS = ["check", "datasets", "gather", "hash", "upload", "manifest", "lockfile", "commit"]
+PUBLISH_TASKS = ["check", "datasets", "gather", "upload", "manifest", "lockfile", "commit"]
 # Every step that writes waits for the checks: bad input stops the run before any write.
 CHECKED = ["check"]
 Task = dict[str, Any]
@@ -147,53 +147,23 @@ def dataset_tasks(release: Release | None) -> Iterator[Task]:
 
 
 @uncaptured
-def gather_tasks(release: Release | None) -> Iterator[Task]:
-    if release is None:
-        # Still a step that waits for the checks, so that they report what is wrong. A named
-        # subtask, not a `name: None` one: that would replace the group's docstring in `doit list`.
-        yield {
-            "name": "inputs",
-            "doc": "waits for the checks",
-            "actions": None,
-            "task_dep": CHECKED,
-        }
-        return
+def gather_task(release: Release | None) -> Task:
+    """One step for the whole run: its copies share one durability barrier, and doit keeps one
+    record instead of one per file. Within it only the files whose bytes changed are copied."""
+    gathered = release.export.gathered if release is not None else []
+    if not gathered:
+        return {"actions": None, "task_dep": CHECKED}
     settings = release.settings
-    for copy in release.export.gathered:
-        target = settings.relative(copy.target)
-        yield {
-            "name": target,
-            "doc": f"copy {copy.source.name} from the run into the export folder",
-            "file_dep": [settings.shown(copy.source)],
-            "targets": [target],
-            "actions": [_action(release, publish_copy, settings.root, copy)],
-            "uptodate": [target_intact(target)],
-            "task_dep": CHECKED,
-        }
-
-
-@uncaptured
-def hash_tasks(release: Release | None) -> Iterator[Task]:
-    if release is None:
-        # Still a step that waits for the checks, so that they report what is wrong. A named
-        # subtask, not a `name: None` one: that would replace the group's docstring in `doit list`.
-        yield {
-            "name": "inputs",
-            "doc": "waits for the checks",
-            "actions": None,
-            "task_dep": CHECKED,
-        }
-        return
-    settings = release.settings
-    for artefact in release.export.models + release.export.bundles:
-        path = settings.relative(artefact.path)
-        yield {
-            "name": path,
-            "doc": f"record the SHA-256 and size of {path}",
-            "file_dep": [path],
-            "actions": [_action(release, record_digest, settings.root, artefact.path)],
-            "task_dep": CHECKED,
-        }
+    targets = [settings.relative(copy.target) for copy in gathered]
+    return {
+        "file_dep": [settings.shown(copy.source) for copy in gathered],
+        "targets": targets,
+        "actions": [
+            _action(release, publish_copies, settings.root, gathered, settings.hash_threads)
+        ],
+        "uptodate": [targets_intact(targets)],
+        "task_dep": CHECKED,
+    }
 
 
 def _uploads(release: Release) -> tuple[dict[str, Any], list[str]]:
@@ -209,16 +179,17 @@ def manifest_task(release: Release | None) -> Task:
         return {"actions": None, "task_dep": CHECKED}
     settings = release.settings
     uploads, upload_dep = _uploads(release)
+    artefacts = release.export.models + release.export.bundles
     return {
-        "getargs": {"digests": ("hash", None), **uploads},
+        **({"getargs": uploads} if uploads else {}),
+        # doit's file check hashes each changed model and bundle into the digest cache, where
+        # the step finds them: no step per file only to record a digest.
+        "file_dep": [settings.relative(artefact.path) for artefact in artefacts],
         "targets": [settings.relative(settings.manifest)],
         "actions": [_action(release, write_manifest, release)],
-        # getargs alone makes `hash` a setup task, which doit runs only once this task is already
-        # out of date: then `doit manifest` would miss a changed model. task_dep runs it first.
         # With pinned URIs it commits the copied files first: they must be there.
         "task_dep": [
             *CHECKED,
-            "hash",
             *upload_dep,
             *(["datasets", "gather"] if pins(settings.uri_template) else []),
         ],
@@ -247,8 +218,8 @@ def lockfile_task(release: Release | None) -> Task:
         "getargs": {
             **uploads,
             "datasets": ("datasets", None),
-            "gather": ("gather", None),
-            "digests": ("hash", None),
+            # Only a step with an action has a result to read: doit would see none as changed.
+            **({"gather": ("gather", None)} if release.export.gathered else {}),
             "manifest": ("manifest", None),
             # Each model's missing features and prediction shift, from check:models.
             "check": ("check", None),
@@ -257,7 +228,7 @@ def lockfile_task(release: Release | None) -> Task:
         # External data and other gathered files are hashed here: a change rewrites the lock.
         "file_dep": [settings.relative(extra.path) for extra in release.extras],
         "actions": [_action(release, write_lock, release)],
-        "task_dep": [*CHECKED, "datasets", "gather", "hash", *upload_dep, "manifest"],
+        "task_dep": [*CHECKED, "datasets", "gather", *upload_dep, "manifest"],
         "uptodate": [
             settings_changed({"version": settings.version}),
             target_intact(settings.relative(settings.lock_file)),

@@ -1,4 +1,4 @@
-"""The upload step (storage = "s3"): its tasks, between the hashes and the manifest."""
+"""The upload step (storage = "s3"): its tasks, between the gathered copies and the manifest."""
 
 from __future__ import annotations
 
@@ -26,5 +26,5 @@ def upload_tasks(release: Release | None) -> Iterator[Task]:
             "file_dep": [path],
             "actions": [_action(release, upload_object, settings, file)],
             "uptodate": [settings_changed(store_settings(settings))],
-            "task_dep": [*CHECKED, "hash"],
+            "task_dep": [*CHECKED, "gather"],
         }

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import os
+from pathlib import Path
+
 import pytest
 from conftest import make_sample
 
-from tasks.creators import commit_task, dataset_tasks, gather_tasks, hash_tasks, manifest_task
+from tasks.creators import commit_task, dataset_tasks, gather_task, manifest_task
 from web_assets.release import load_release
 from web_assets.settings import resolve_settings
 
@@ -19,39 +22,26 @@ def release(project):
     return release_of(project)
 
 
-def test_hash_has_one_subtask_per_model_and_bundle_sorted(release):
-    tasks = list(hash_tasks(release))
-    names = [task["name"] for task in tasks]
-    assert names == [
-        f"artifacts/run_export/{name}"
-        for name in (
-            "financial_lens.onnx",
-            "market_gradient_boost.onnx",
-            "performance_dense.onnx",
-            "financial_lens_preprocessing.json",
-            "market_gradient_boost_preprocessing.json",
-            "performance_dense_preprocessing.json",
-        )
-    ]
-    assert tasks[0]["file_dep"] == ["artifacts/run_export/financial_lens.onnx"]
+def test_gather_has_no_action_when_the_run_is_the_export_folder(release):
+    assert gather_task(release)["actions"] is None
 
 
-def test_gather_is_empty_when_the_run_is_the_export_folder(release):
-    assert [task for task in gather_tasks(release) if task["name"]] == []
-
-
-def test_gather_copies_every_onnx_and_json_of_another_run_dir(project):
+def test_gather_copies_every_onnx_and_json_of_another_run_dir_in_one_step(project):
     run_dir = project / "runs/run_20251128-101500"
     make_sample.write_sample(project, run_dir, version=9, seed=3)
     (run_dir / "metrics.json").write_text("{}")
     (run_dir / "notes.txt").write_text("not published")
     release = release_of(project, run_dir="runs/run_20251128-101500")
-    tasks = [task for task in gather_tasks(release) if task["name"]]
-    assert "artifacts/run_export/metrics.json" in [task["name"] for task in tasks]
-    assert "artifacts/run_export/notes.txt" not in [task["name"] for task in tasks]
-    metrics = next(task for task in tasks if task["name"] == "artifacts/run_export/metrics.json")
-    assert metrics["file_dep"] == ["runs/run_20251128-101500/metrics.json"]
-    assert metrics["targets"] == ["artifacts/run_export/metrics.json"]
+    task = gather_task(release)
+    assert "artifacts/run_export/metrics.json" in task["targets"]
+    assert "artifacts/run_export/notes.txt" not in task["targets"]
+    assert "runs/run_20251128-101500/metrics.json" in task["file_dep"]
+    assert "runs/run_20251128-101500/notes.txt" not in task["file_dep"]
+    # Each source beside its target, models and bundles included.
+    assert [Path(dep).name for dep in task["file_dep"]] == [
+        Path(target).name for target in task["targets"]
+    ]
+    assert len(task["targets"]) == 7  # 3 models, 3 bundles, metrics.json
     assert "artifacts/run_export/metrics.json" in commit_task(release)["file_dep"]
 
 
@@ -64,9 +54,13 @@ def test_datasets_go_to_the_versioned_name(project):
     }
 
 
-def test_manifest_reads_every_hash_and_writes_the_manifest(release):
+def test_manifest_depends_on_every_model_and_bundle_and_writes_the_manifest(release):
     task = manifest_task(release)
-    assert task["getargs"] == {"digests": ("hash", None)}
+    assert sorted(task["file_dep"]) == sorted(
+        f"artifacts/run_export/{name}"
+        for name in os.listdir(release.settings.export_dir)
+        if name.endswith((".onnx", "_preprocessing.json"))
+    )
     assert task["targets"] == ["web/public/fixtures/dev.json"]
 
 
@@ -95,8 +89,7 @@ def graph_of(root, **given):
     tasks = [
         *creators.check_tasks(loaded),
         *creators.dataset_tasks(release),
-        *creators.gather_tasks(release),
-        *creators.hash_tasks(release),
+        creators.gather_task(release),
         creators.manifest_task(release),
         creators.lockfile_task(release),
         creators.commit_task(release),

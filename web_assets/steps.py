@@ -11,12 +11,12 @@ from pathlib import Path
 from typing import Any
 
 from web_assets import checks
-from web_assets.atomic import atomic_write_bytes, partial_path
+from web_assets.atomic import WriteBatch, atomic_write_bytes, partial_path
 from web_assets.converters import format_timestamp
 from web_assets.copying import copy_file
 from web_assets.datasets import Copy
 from web_assets.digests import cache_for
-from web_assets.hashing import LineCount
+from web_assets.hashing import FileDigest, LineCount, parallel_map
 from web_assets.jsonio import json_bytes
 from web_assets.lockfile import (
     build_lock,
@@ -51,30 +51,88 @@ def remove_partials(release: Release) -> None:
 
 
 def publish_copy(root: Path, copy: Copy, count_rows: bool = False) -> dict[str, Any]:
-    """Copy in one read, hashing only if the cache does not know the source yet; both files'
-    digests go to the cache, so neither is read again. CSVs get their rows counted on the way."""
-    cache = cache_for(root)
+    """One copy (a dataset): see publish_copies. CSVs get their rows counted on the way."""
     target = copy.target.relative_to(root).as_posix()
-    lines = LineCount() if count_rows else None
-    before, started = os.stat(copy.source), time.time_ns()
-    known = cache.known(copy.source, before)
-    digest = copy_file(copy.source, copy.target, label=target, lines=lines, known=known)
-    cache.record_read(copy.source, digest, before, started)
-    cache.record_written(copy.target, digest)
-    values = {
-        "target": target,
+    return publish_copies(root, [copy], threads=1, count_rows=count_rows)[target]
+
+
+def publish_copies(
+    root: Path, copies: list[Copy], threads: int, count_rows: bool = False
+) -> dict[str, dict[str, Any]]:
+    """Copy each file whose target does not hold its source's bytes, `threads` at a time, as one
+    batch with one durability barrier (atomic.WriteBatch). Values for every copy, by target.
+
+    Each copy reads its source once, hashing it only if the cache does not know it yet; both
+    files' digests go to the cache, so neither is read again. A target the cache knows to hold
+    the source's bytes is not written: a retrained model rewrites its own copy only. Counting
+    rows needs the bytes, so a CSV is always copied.
+    """
+    cache = cache_for(root)
+    values: dict[str, dict[str, Any]] = {}
+    pending = []
+    for copy in copies:
+        before, started = os.stat(copy.source), time.time_ns()
+        known = cache.known(copy.source, before)
+        if known is not None and not count_rows and _holds(cache, copy.target, known):
+            values[_relative(root, copy.target)] = _copied(root, copy, known)
+        else:
+            pending.append((copy, before, started, known))
+    batch = WriteBatch()
+
+    def copy_one(item) -> tuple[Copy, FileDigest, LineCount | None]:
+        copy, before, started, known = item
+        lines = LineCount() if count_rows else None
+        label = _relative(root, copy.target)
+        digest = copy_file(copy.source, copy.target, label, lines, known, batch)
+        cache.record_read(copy.source, digest, before, started)
+        return copy, digest, lines
+
+    try:
+        done = parallel_map(copy_one, pending, threads)
+        batch.commit()
+    except BaseException:
+        batch.abort()
+        raise
+    for copy, digest, lines in done:
+        cache.record_written(copy.target, digest)
+        copied = _copied(root, copy, digest)
+        if lines is not None:
+            copied["rows"] = max(lines.lines - 1, 0)  # the header is not a row
+        values[copied["target"]] = copied
+    return values
+
+
+def _relative(root: Path, path: Path) -> str:
+    return path.relative_to(root).as_posix()
+
+
+def _holds(cache, target: Path, digest: FileDigest) -> bool:
+    """Whether the cache knows `target` to hold these bytes now (a stat, no read)."""
+    try:
+        return cache.known(target, os.stat(target)) == digest
+    except FileNotFoundError:
+        return False
+
+
+def _copied(root: Path, copy: Copy, digest: FileDigest) -> dict[str, Any]:
+    return {
+        "target": _relative(root, copy.target),
         "source": shown_path(root, copy.source),
         "sha256": digest.sha256,
         "size_bytes": digest.size,
     }
-    if lines is not None:
-        values["rows"] = max(lines.lines - 1, 0)  # the header is not a row
-    return values
 
 
-def record_digest(root: Path, path: Path) -> dict[str, Any]:
-    digest = cache_for(root).digest(path)
-    return {"sha256": digest.sha256, "size_bytes": digest.size}
+def digests_of(root: Path, paths: list[Path], threads: int) -> dict[str, dict[str, Any]]:
+    """The SHA-256 and size of each file, by path relative to `root`: through the digest cache,
+    which doit's file check filled for every changed input, so normally no file is read here."""
+    cache = cache_for(root)
+    relative = [_relative(root, path) for path in paths]
+    cache.digest_all(relative, threads)
+    return {
+        path: {"sha256": digest.sha256, "size_bytes": digest.size}
+        for path, digest in ((path, cache.digest(path)) for path in relative)
+    }
 
 
 def check_models(release: Release) -> dict[str, Any]:
@@ -99,14 +157,15 @@ def check_datasets(release: Release) -> None:
 
 
 def write_manifest(
-    release: Release,
-    digests: dict[str, dict[str, Any]],
-    uploads: dict[str, dict[str, Any]] | None = None,
+    release: Release, uploads: dict[str, dict[str, Any]] | None = None
 ) -> dict[str, Any]:
-    """The manifest from the recorded digests; with storage = "s3", from the uploaded objects'
-    keys (`uploads`, by path: every upload is done before this runs)."""
+    """The manifest from the models' and bundles' digests; with storage = "s3", from the uploaded
+    objects' keys (`uploads`, by path: every upload is done before this runs). Its values carry
+    the digests on to the lock file."""
     settings = release.settings
     uploads = uploads or {}
+    artefacts = release.export.models + release.export.bundles
+    digests = digests_of(settings.root, [item.path for item in artefacts], settings.hash_threads)
 
     def published(artefacts) -> list[Published]:
         return [
@@ -159,21 +218,27 @@ def write_manifest(
         "dataset_version": str(settings.version),
         "old_version": update.old_version,
         "changes": [list(change) for change in update.changes],
+        "digests": digests,
     }
 
 
 def write_lock(
     release: Release,
     datasets: dict[str, dict[str, Any]],
-    gather: dict[str, dict[str, Any]],
-    digests: dict[str, dict[str, Any]],
     manifest: dict[str, Any],
+    gather: dict[str, dict[str, Any]] | None = None,
     check: dict[str, Any] | None = None,
     uploads: dict[str, dict[str, Any]] | None = None,
 ) -> dict[str, Any]:
     """Every published file with its digest and source, from what the other steps recorded; a
     file in the object store also with its bucket, key and URI."""
     settings = release.settings
+    gather = gather or {}
+    artefacts = release.export.models + release.export.bundles
+    # From the manifest's run; computed here only for a manifest recorded by an older version.
+    digests = manifest.get("digests") or digests_of(
+        settings.root, [item.path for item in artefacts], settings.hash_threads
+    )
     # The lock file stops naming them: they leave the export folder first (git keeps them).
     removed = [remove_stale(settings.root, path) for path in release.removed]
     stored = {path: stored_object(values) for path, values in (uploads or {}).items()}

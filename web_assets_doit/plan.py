@@ -118,7 +118,7 @@ def _uptodate_reasons(check, values) -> list[str]:
             if old.get(key) != value
         ] or ["settings changed"]
     if hasattr(check, "explain"):
-        return [check.explain()]
+        return [check.explain(values)]
     name = getattr(check, "dep_name", None)
     if name:  # doit's result_dep, from getargs
         return [f"the result of {name} changed"]

@@ -43,7 +43,7 @@ class target_intact:
     def __repr__(self) -> str:
         return f"target_intact({self.target!r})"
 
-    def explain(self) -> str:
+    def explain(self, values: dict[str, Any]) -> str:
         return f"{self.target} does not hold what was last written to it: it is rewritten"
 
     def __call__(self, task, values) -> bool:
@@ -55,3 +55,35 @@ class target_intact:
             )
         except OSError:
             return False
+
+
+class targets_intact:
+    """Up to date while each output still holds the bytes last written to it: target_intact for
+    a step that writes many files and records each one's values under its path."""
+
+    def __init__(self, targets: list[str]):
+        self.targets = targets
+
+    def __repr__(self) -> str:
+        return f"targets_intact({len(self.targets)} files)"
+
+    def damaged(self, values: dict[str, Any]) -> list[str]:
+        cache = cache_for(Path.cwd())
+        found = []
+        for target in self.targets:
+            recorded = (values.get(target) or {}).get("sha256")
+            try:
+                if recorded is None or cache.digest(target).sha256 != recorded:
+                    found.append(target)
+            except OSError:
+                found.append(target)
+        return found
+
+    def explain(self, values: dict[str, Any]) -> str:
+        damaged = self.damaged(values)
+        if len(damaged) == 1:
+            return f"{damaged[0]} does not hold what was last written to it: it is rewritten"
+        return f"{', '.join(damaged)} do not hold what was last written to them: they are rewritten"
+
+    def __call__(self, task, values) -> bool:
+        return not self.damaged(values)
