@@ -447,3 +447,29 @@ def test_a_retrained_model_of_a_gathered_run_rewrites_its_copy_only(project):
     )
     verified = run_doit(project, "verify", NO_COMMIT[1])
     assert verified.status == 0, verified.text
+
+
+@pytest.mark.parametrize("link", ["symlink", "hardlink"])
+def test_a_gathered_copy_linked_to_its_source_is_replaced_by_a_file(project, link):
+    run_dir = new_run(project, version=9, seed=5)
+    settings = [f"run_dir={run_dir}", "version=9", *NO_COMMIT]
+    assert run_doit(project, *settings).status == 0
+    source = run_dir / "market_gradient_boost.onnx"
+    published = project / EXPORT / "market_gradient_boost.onnx"
+    published.unlink()
+    # Same bytes as the source, as a link: it would change whenever the run's file does.
+    if link == "symlink":
+        published.symlink_to(source)
+    else:
+        os.link(source, published)
+    retrain(source, seed=12)
+    result = run_doit(project, *settings)
+    assert result.status == 0, result.text
+    assert "gather" in result.ran
+    assert not published.is_symlink()
+    assert published.stat().st_ino != source.stat().st_ino
+    assert published.read_bytes() == source.read_bytes()
+    # The next retraining changes the run's file only.
+    before = published.read_bytes()
+    retrain(source, seed=13)
+    assert published.read_bytes() == before

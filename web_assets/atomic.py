@@ -21,6 +21,7 @@ from web_assets.hashing import FileDigest, parallel_map
 PARTIAL_SUFFIX = ".partial"
 # Flushes wait on the disk, not the CPU: many at once let the file system share journal commits.
 FLUSH_THREADS = 32
+EARLY_FLUSH_SIZE = 8 << 20  # a file this large is flushed as soon as it is written
 
 
 def _read_umask() -> int:
@@ -45,6 +46,7 @@ class WriteBatch:
         self._staged: list[tuple[Path, Path]] = []
         self._lock = threading.Lock()
         self._folders: set[Path] = set()  # made already: one mkdir per folder, not per file
+        self._flushed: set[Path] = set()  # temp files already on disk
 
     @contextmanager
     def writer(self, path: Path) -> Iterator[BinaryIO]:
@@ -58,6 +60,12 @@ class WriteBatch:
             with os.fdopen(fd, "wb") as stream:
                 _keep_mode(stream.fileno(), path)
                 yield stream
+                stream.flush()
+                # A large file starts for the disk now, while the batch's other files are
+                # written: the barrier then waits only for what is left.
+                flushed = os.fstat(stream.fileno()).st_size >= EARLY_FLUSH_SIZE
+                if flushed:
+                    os.fdatasync(stream.fileno())
         except OSError as err:
             temp.unlink(missing_ok=True)
             _name(err, path)
@@ -67,6 +75,8 @@ class WriteBatch:
             raise
         with self._lock:
             self._staged.append((temp, path))
+            if flushed:
+                self._flushed.add(temp)
 
     def commit(self) -> None:
         """Flush every temp file (together), rename each over its target, fsync each folder once.
@@ -76,8 +86,10 @@ class WriteBatch:
         """
         with self._lock:
             staged, self._staged = self._staged, []
+            flushed, self._flushed = self._flushed, set()
         try:
-            parallel_map(_flush_data, staged, FLUSH_THREADS)
+            waiting = [pair for pair in staged if pair[0] not in flushed]
+            parallel_map(_flush_data, waiting, FLUSH_THREADS)
         except BaseException:
             _remove([temp for temp, _ in staged])
             raise
@@ -85,8 +97,9 @@ class WriteBatch:
             try:
                 os.replace(temp, path)
             except OSError as err:
+                # The files renamed so far hold their new bytes: the next run finds them so.
                 _remove([temp for temp, _ in staged])
-                _name(err, path)
+                err.filename, err.filename2 = str(path), None
                 raise
         for folder in sorted({path.parent for _, path in staged}, key=str):
             fd = os.open(folder, os.O_RDONLY | os.O_CLOEXEC)

@@ -39,7 +39,9 @@ def copy_file(
         with source.open("rb") as reader, writing as writer:
             before = os.fstat(reader.fileno())
             if before.st_size < PARALLEL_COPY_MIN_SIZE:
-                digest = _copy_small(reader.fileno(), writer.fileno(), lines, known is None)
+                digest = _copy_small(
+                    reader.fileno(), writer.fileno(), before.st_size, lines, known is None
+                )
             else:
                 digest = _copy_in_parallel(reader, writer, source, label, lines, known is None)
             digest = known or digest
@@ -55,13 +57,15 @@ def copy_file(
     return digest
 
 
-def _copy_small(source_fd: int, target_fd: int, lines: LineCount | None, hashing: bool):
+def _copy_small(source_fd: int, target_fd: int, size: int, lines: LineCount | None, hashing: bool):
     """A small file in one read and one write: for a run of 1,000 small models, work per chunk
-    (buffers, progress) would cost more than the bytes. Memory is bounded by
-    PARALLEL_COPY_MIN_SIZE."""
+    (buffers, progress) would cost more than the bytes. At most `size` + 1 bytes are read, so
+    memory stays bounded; a source that grew meanwhile is then caught by the caller's check."""
     parts = []
-    while part := os.read(source_fd, PARALLEL_COPY_MIN_SIZE):
+    read = 0
+    while read <= size and (part := os.read(source_fd, size + 1 - read)):
         parts.append(part)
+        read += len(part)
     data = b"".join(parts) if len(parts) != 1 else parts[0]
     view = memoryview(data)
     written = 0

@@ -97,14 +97,14 @@ class DigestCache:
 
     def _key(self, path: str | os.PathLike[str]) -> str:
         # String work, not pathlib: this runs for every file_dep of every task.
-        text = os.fspath(path)
+        text = os.path.normpath(os.fspath(path))
         if os.path.isabs(text):
-            inside = text.startswith(self._root_prefix) and "/." not in text
             # relpath calls getcwd twice: a path below the root only loses its prefix.
+            inside = text.startswith(self._root_prefix)
             text = (
                 text[len(self._root_prefix) :] if inside else os.path.relpath(text, self._root_text)
             )
-        return os.path.normpath(text)
+        return text
 
     def known(self, path: str | os.PathLike[str], stat: os.stat_result) -> FileDigest | None:
         """The file's digest if the cache holds it for this very stat; never reads the file."""

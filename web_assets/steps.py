@@ -8,6 +8,7 @@ import time
 from datetime import UTC, datetime
 from functools import partial
 from pathlib import Path
+from stat import S_ISREG
 from typing import Any
 
 from web_assets import checks
@@ -73,7 +74,7 @@ def publish_copies(
     for copy in copies:
         before, started = os.stat(copy.source), time.time_ns()
         known = cache.known(copy.source, before)
-        if known is not None and not count_rows and _holds(cache, copy.target, known):
+        if known is not None and not count_rows and _holds(cache, copy.target, before, known):
             values[_relative(root, copy.target)] = _copied(root, copy, known)
         else:
             pending.append((copy, before, started, known))
@@ -106,12 +107,15 @@ def _relative(root: Path, path: Path) -> str:
     return path.relative_to(root).as_posix()
 
 
-def _holds(cache, target: Path, digest: FileDigest) -> bool:
-    """Whether the cache knows `target` to hold these bytes now (a stat, no read)."""
+def _holds(cache, target: Path, source: os.stat_result, digest: FileDigest) -> bool:
+    """Whether `target` is a file of its own that the cache knows to hold these bytes (a stat,
+    no read). A symlink or a hard link to the source would change with it: it is replaced."""
     try:
-        return cache.known(target, os.stat(target)) == digest
+        stat = os.lstat(target)
     except FileNotFoundError:
         return False
+    own = S_ISREG(stat.st_mode) and (stat.st_dev, stat.st_ino) != (source.st_dev, source.st_ino)
+    return own and cache.known(target, stat) == digest
 
 
 def _copied(root: Path, copy: Copy, digest: FileDigest) -> dict[str, Any]:

@@ -9,6 +9,7 @@ from typing import Any
 from web_assets.digests import cache_for
 
 SETTINGS_KEY = "_settings"
+SHOWN = 5  # damaged targets named by `doit plan`; the rest are counted
 
 
 class settings_changed:
@@ -81,9 +82,13 @@ class targets_intact:
 
     def explain(self, values: dict[str, Any]) -> str:
         damaged = self.damaged(values)
+        if not damaged:
+            return "its targets were changed meanwhile"
         if len(damaged) == 1:
             return f"{damaged[0]} does not hold what was last written to it: it is rewritten"
-        return f"{', '.join(damaged)} do not hold what was last written to them: they are rewritten"
+        named = ", ".join(damaged[:SHOWN])
+        more = f" and {len(damaged) - SHOWN} more" if len(damaged) > SHOWN else ""
+        return f"{named}{more} do not hold what was last written to them: they are rewritten"
 
     def __call__(self, task, values) -> bool:
         return not self.damaged(values)
