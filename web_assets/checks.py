@@ -74,8 +74,8 @@ def model_problems(model_id: str, model: Path, bundle: Path | None) -> list[str]
             "Export it with that input name."
         )
     else:
-        tensor = named[0].type.tensor_type
-        dims = [dim.dim_value if dim.HasField("dim_value") else None for dim in tensor.shape.dim]
+        tensor = named[0]
+        dims = list(tensor.dims)
         if tensor.elem_type != ONNX_FLOAT:
             problems.append(f"model {model_id}: its input is not float32, which the web app feeds.")
         if not dims or dims[-1] != width:
@@ -84,7 +84,7 @@ def model_problems(model_id: str, model: Path, bundle: Path | None) -> list[str]
                 f"{bundle.name} lists {width} feature_names: export both from the same run."
             )
     probabilities = [info for info in outputs if "prob" in info.name.lower()]
-    shapes = [[dim.dim_value for dim in info.type.tensor_type.shape.dim] for info in probabilities]
+    shapes = [list(info.dims) for info in probabilities]
     if not any(shape and shape[-1] == CLASSES for shape in shapes):
         found = ", ".join(f"{info.name!r}" for info in outputs) or "none"
         problems.append(

@@ -5,7 +5,7 @@ from __future__ import annotations
 import io
 from collections.abc import Iterator
 from pathlib import Path
-from typing import BinaryIO
+from typing import BinaryIO, NamedTuple
 
 from web_assets.errors import PublishError
 
@@ -13,15 +13,21 @@ from web_assets.errors import PublishError
 MODEL_GRAPH, GRAPH_INPUT, GRAPH_OUTPUT = 7, 11, 12
 
 
-def onnx_io(path: Path):
-    """The graph's inputs and outputs (onnx ValueInfoProto), reading only their bytes.
+class ValueInfo(NamedTuple):
+    """A graph input or output as the web app sees it (onnx's ValueInfoProto, the parts read)."""
+
+    name: str
+    elem_type: int  # TensorProto.DataType (1: float32); 0 when it is not a tensor
+    dims: tuple[int | None, ...]  # None for a named or unknown dimension
+
+
+def onnx_io(path: Path) -> tuple[list[ValueInfo], list[ValueInfo]]:
+    """The graph's inputs and outputs, reading only their bytes.
 
     Nodes and initializers (the weights) are skipped by seeking, so a model of any size costs a
-    few kilobytes of reading and no memory for its weights.
+    few kilobytes of reading and no memory for its weights. Decoded here, not by the onnx
+    package, whose import (with numpy) costs more than the rest of a publish's checks.
     """
-    from google.protobuf.message import DecodeError
-    from onnx import ValueInfoProto
-
     inputs, outputs = [], []
     try:
         with path.open("rb") as stream:
@@ -33,11 +39,11 @@ def onnx_io(path: Path):
                 for inner, value_start, value_length in _fields(stream, start + length):
                     if inner in (GRAPH_INPUT, GRAPH_OUTPUT):
                         stream.seek(value_start)
-                        info = ValueInfoProto.FromString(stream.read(value_length))
+                        info = _value_info(stream.read(value_length))
                         (inputs if inner == GRAPH_INPUT else outputs).append(info)
                         stream.seek(value_start + value_length)
                 stream.seek(start + length)
-    except (ValueError, OSError, DecodeError) as err:
+    except (ValueError, OSError) as err:
         raise PublishError(
             f"{path} is not a readable ONNX model ({err or type(err).__name__}): export it again."
         ) from None
@@ -46,6 +52,47 @@ def onnx_io(path: Path):
             f"{path} is not an ONNX model (no graph inputs or outputs): export it again."
         )
     return inputs, outputs
+
+
+# onnx.proto3 field numbers: ValueInfoProto.name, .type; TypeProto.tensor_type;
+# TypeProto.Tensor.elem_type, .shape; TensorShapeProto.dim; Dimension.dim_value, .dim_param.
+INFO_NAME, INFO_TYPE, TYPE_TENSOR, TENSOR_ELEM_TYPE, TENSOR_SHAPE, SHAPE_DIM = 1, 2, 1, 1, 2, 1
+DIM_VALUE = 1
+
+
+def _value_info(data: bytes) -> ValueInfo:
+    """Decode a ValueInfoProto; malformed bytes raise ValueError (UnicodeDecodeError is one)."""
+    stream = io.BytesIO(data)
+    name, elem_type, dims = "", 0, ()
+    for field, wire_type, value, length in _walk(stream, len(data)):
+        if field == INFO_NAME and wire_type == 2:
+            name = data[value : value + length].decode("utf-8")
+        elif field == INFO_TYPE and wire_type == 2:
+            for inner, start, size in _fields(stream, value + length):
+                if inner == TYPE_TENSOR:
+                    elem_type, dims = _tensor_type(stream, start + size)
+    return ValueInfo(name, elem_type, dims)
+
+
+def _tensor_type(stream: BinaryIO, end: int) -> tuple[int, tuple[int | None, ...]]:
+    elem_type, dims = 0, []
+    for field, wire_type, value, length in _walk(stream, end):
+        if field == TENSOR_ELEM_TYPE and wire_type == 0:
+            elem_type = value
+        elif field == TENSOR_SHAPE and wire_type == 2:
+            dims = []
+            for inner, start, size in _fields(stream, value + length):
+                if inner == SHAPE_DIM:
+                    dims.append(_dimension(stream, start + size))
+    return elem_type, tuple(dims)
+
+
+def _dimension(stream: BinaryIO, end: int) -> int | None:
+    found = None
+    for field, wire_type, value, _ in _walk(stream, end):
+        if field == DIM_VALUE and wire_type == 0:
+            found = value
+    return found
 
 
 def _fields(stream: BinaryIO, end: int) -> Iterator[tuple[int, int, int]]:
