@@ -17,6 +17,7 @@ from web_assets.manifest import (
     run_id_from_path,
     run_id_time,
     schema,
+    schema_problems,
     update_manifest,
     validate,
 )
@@ -197,3 +198,76 @@ def test_project_schema_matches_the_web_apps():
     if not shared.exists():
         pytest.skip("the web app's contract is not checked out beside the project")
     assert json.loads(shared.read_text()) == schema()
+
+
+# The compiled schema answers first; jsonschema, the reference, must agree with every answer.
+
+ODD_VALUES = [
+    None,
+    True,
+    0,
+    -1,
+    1.5,
+    2**70,
+    "",
+    "x",
+    "2025-02-30T10:00:00Z",
+    "2025-11-28T25:00:00Z",
+    "2025-11-28t10:15:00z",
+    "2025-11-28T10:15:00+01:00",
+    "2025-11-28 10:15:00",
+    [],
+    {},
+    ["a"],
+    {"a": 1},
+    "a" * 64,
+    "A" * 64,
+    "g" * 64,
+    "onnx",
+    "ONNX",
+    "sha256-x",
+    "../x",
+    "/abs",
+]
+
+
+def mutations(rng):
+    """The example manifest with one to three values replaced, added or removed, anywhere."""
+    for _ in range(1500):
+        manifest = json.loads(json.dumps(EXAMPLE))
+        for _ in range(rng.randint(1, 3)):
+            holder, key = rng.choice(list(_slots(manifest)))
+            roll = rng.random()
+            if roll < 0.7:
+                holder[key] = rng.choice(ODD_VALUES)
+            elif roll < 0.85 and isinstance(holder, dict):
+                holder.pop(key)
+            elif isinstance(holder, dict):
+                holder[rng.choice(["extra", "Format", "sha"])] = rng.choice(ODD_VALUES)
+        yield manifest
+
+
+def _slots(value):
+    """Every (container, key) pair of a JSON value, nested ones included."""
+    items = value.items() if isinstance(value, dict) else enumerate(value)
+    for key, inner in list(items):
+        yield value, key
+        if isinstance(inner, (dict, list)) and inner:
+            yield from _slots(inner)
+
+
+def test_the_compiled_schema_accepts_exactly_what_jsonschema_accepts():
+    import random
+
+    reference = jsonschema.Draft7Validator(
+        schema(), format_checker=jsonschema.Draft7Validator.FORMAT_CHECKER
+    )
+    accepted = rejected = 0
+    for manifest in mutations(random.Random(14)):
+        problems = schema_problems(manifest)
+        expected = [error.message for error in reference.iter_errors(manifest)]
+        assert bool(problems) == bool(expected), (manifest, expected)
+        accepted += not expected
+        rejected += bool(expected)
+    # Both answers were exercised many times.
+    assert accepted > 100 and rejected > 500
