@@ -106,6 +106,10 @@ class DigestCache:
             )
         return text
 
+    def _full(self, path: str | os.PathLike[str]) -> str:
+        """The path to open: relative ones are below the root (string work, as _key)."""
+        return os.path.join(self._root_text, path)
+
     def known(self, path: str | os.PathLike[str], stat: os.stat_result) -> FileDigest | None:
         """The file's digest if the cache holds it for this very stat; never reads the file."""
         with self._lock:
@@ -119,7 +123,7 @@ class DigestCache:
     ) -> FileDigest:
         """The file's digest: from the cache when its stat is unchanged, else read once."""
         key = self._key(path)
-        stat = stat or os.stat(self.root / key)
+        stat = stat or os.stat(self._full(key))
         known = self.known(key, stat)
         if known is not None:
             return known
@@ -132,7 +136,7 @@ class DigestCache:
 
     def digest_all(self, paths: list[str], threads: int) -> None:
         """Hash the files the cache does not know yet, `threads` at a time (hashlib drops the GIL)."""
-        unknown = [path for path in paths if self.known(path, os.stat(self.root / path)) is None]
+        unknown = [path for path in paths if self.known(path, os.stat(self._full(path))) is None]
         parallel_map(self.digest, unknown, threads)
 
     def record_read(
@@ -140,7 +144,7 @@ class DigestCache:
     ) -> None:
         """Remember the digest of bytes just read, if the file did not change while they were."""
         key = self._key(path)
-        after = os.stat(self.root / key)
+        after = os.stat(self._full(key))
         if stat_key(after) == stat_key(before) and after.st_size == digest.size:
             # ctime, set by the kernel on every change, is what a later write must move.
             racy = after.st_ctime_ns >= started - RACY_NS
@@ -150,7 +154,7 @@ class DigestCache:
     def record_written(self, path: str | os.PathLike[str], digest: FileDigest) -> None:
         """Remember the digest of a file we just wrote, so nothing reads it back to hash it."""
         key = self._key(path)
-        stat = os.stat(self.root / key)
+        stat = os.stat(self._full(key))
         if stat.st_size == digest.size:
             with self._lock:
                 self._store(key, Entry.of(stat, digest.sha256, durable=True))

@@ -14,7 +14,7 @@ from typing import Any
 from web_assets import checks
 from web_assets.atomic import WriteBatch, atomic_write_bytes, partial_path
 from web_assets.converters import format_timestamp
-from web_assets.copying import copy_file
+from web_assets.copying import PARALLEL_COPY_MIN_SIZE, copy_file
 from web_assets.datasets import Copy
 from web_assets.digests import cache_for
 from web_assets.hashing import FileDigest, LineCount, parallel_map
@@ -72,39 +72,46 @@ def publish_copies(
     values: dict[str, dict[str, Any]] = {}
     pending = []
     for copy in copies:
+        target = _relative(root, copy.target)
         before, started = os.stat(copy.source), time.time_ns()
         known = cache.known(copy.source, before)
         if known is not None and not count_rows and _holds(cache, copy.target, before, known):
-            values[_relative(root, copy.target)] = _copied(root, copy, known)
+            values[target] = _copied(root, copy, target, known)
         else:
-            pending.append((copy, before, started, known))
+            pending.append((copy, target, before, started, known))
     batch = WriteBatch()
 
-    def copy_one(item) -> tuple[Copy, FileDigest, LineCount | None]:
-        copy, before, started, known = item
+    def copy_one(item) -> tuple[Copy, str, FileDigest, LineCount | None]:
+        copy, target, before, started, known = item
         lines = LineCount() if count_rows else None
-        label = _relative(root, copy.target)
-        digest = copy_file(copy.source, copy.target, label, lines, known, batch)
+        digest = copy_file(copy.source, copy.target, target, lines, known, batch)
         cache.record_read(copy.source, digest, before, started)
-        return copy, digest, lines
+        return copy, target, digest, lines
 
+    # Large files are bound by hashing and the disk, which threads share out; small ones by the
+    # file system's work per file, which threads only contend for (1,000 files of 100 KiB here:
+    # 0.57-0.75 s in one thread, 0.65-0.83 s in two).
+    large = [item for item in pending if item[2].st_size >= PARALLEL_COPY_MIN_SIZE]
+    small = [item for item in pending if item[2].st_size < PARALLEL_COPY_MIN_SIZE]
     try:
-        done = parallel_map(copy_one, pending, threads)
+        done = parallel_map(copy_one, large, threads) + [copy_one(item) for item in small]
         batch.commit()
     except BaseException:
         batch.abort()
         raise
-    for copy, digest, lines in done:
+    for copy, target, digest, lines in done:
         cache.record_written(copy.target, digest)
-        copied = _copied(root, copy, digest)
+        copied = _copied(root, copy, target, digest)
         if lines is not None:
             copied["rows"] = max(lines.lines - 1, 0)  # the header is not a row
-        values[copied["target"]] = copied
+        values[target] = copied
     return values
 
 
 def _relative(root: Path, path: Path) -> str:
-    return path.relative_to(root).as_posix()
+    """`path` below `root`, as the lock file writes it (string work: a run can have 1,000s)."""
+    text, prefix = os.fspath(path), os.fspath(root).rstrip("/") + "/"
+    return text[len(prefix) :] if text.startswith(prefix) else path.relative_to(root).as_posix()
 
 
 def _holds(cache, target: Path, source: os.stat_result, digest: FileDigest) -> bool:
@@ -118,9 +125,9 @@ def _holds(cache, target: Path, source: os.stat_result, digest: FileDigest) -> b
     return own and cache.known(target, stat) == digest
 
 
-def _copied(root: Path, copy: Copy, digest: FileDigest) -> dict[str, Any]:
+def _copied(root: Path, copy: Copy, target: str, digest: FileDigest) -> dict[str, Any]:
     return {
-        "target": _relative(root, copy.target),
+        "target": target,
         "source": shown_path(root, copy.source),
         "sha256": digest.sha256,
         "size_bytes": digest.size,
