@@ -100,3 +100,18 @@ def test_a_failed_batch_leaves_every_target_as_it_was_and_no_temp(tmp_path):
             raise
     assert (export / "model_0.onnx").read_bytes() == b"published"
     assert sorted(os.listdir(export)) == ["model_0.onnx"]
+
+
+def test_a_large_batch_is_flushed_by_file_system_and_lands_whole(tmp_path):
+    from web_assets.atomic import SYNCFS_MIN_FILES
+
+    targets = [tmp_path / "export" / f"model_{i:03d}.onnx" for i in range(SYNCFS_MIN_FILES + 36)]
+    batch = WriteBatch()
+    for index, target in enumerate(targets):
+        with batch.writer(target) as stream:
+            stream.write(b"model %d" % index)
+    batch.commit()
+    assert [target.read_bytes() for target in targets] == [
+        b"model %d" % index for index in range(len(targets))
+    ]
+    assert sorted(os.listdir(tmp_path / "export")) == [target.name for target in targets]
