@@ -25,6 +25,7 @@ sys.path.insert(0, str(REPO))
 
 from seaweedfs import SeaweedFS  # noqa: E402
 
+from web_assets.hashing import stat_key  # noqa: E402
 from web_assets.objectstore import Upload, object_key, upload  # noqa: E402
 
 MiB = 1 << 20
@@ -53,9 +54,11 @@ def ours(server: SeaweedFS, bucket: str, paths: list[Path], threads: int) -> Non
     store = server.store(bucket, prefix="ours")
     items = []
     for path in paths:
+        # As a publish does: the stat the digest is taken at goes with it (no second hash).
+        hashed_at = path.stat()
         digest = sha256_of(path)
         key = object_key(store.prefix, digest, path.name)
-        items.append(Upload(path, digest, path.stat().st_size, key))
+        items.append(Upload(path, digest, hashed_at.st_size, key, stat_key(hashed_at)))
     report = upload(store, items, threads=threads)
     assert len(report.uploaded) == len(paths), report
 

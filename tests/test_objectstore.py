@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import json
 import os
@@ -19,6 +20,7 @@ from conftest import REPO, make_sample
 from seaweedfs import SeaweedFS, seaweedfs  # noqa: F401
 
 from web_assets.errors import PublishError
+from web_assets.hashing import stat_key
 from web_assets.objectstore import Store, Upload, abort_stale_uploads, object_key, upload
 
 MiB = 1 << 20
@@ -188,10 +190,16 @@ def test_a_file_changed_after_hashing_is_refused_before_sending(server, tmp_path
     assert keys_under(server, store.bucket) == []
 
 
-def test_a_large_file_changed_after_hashing_is_refused_and_its_upload_aborted(server, tmp_path):
+@pytest.mark.parametrize("checked_by", ["hash", "stat"])
+def test_a_large_file_changed_after_hashing_is_refused_and_its_upload_aborted(
+    server, tmp_path, checked_by
+):
     store = server.store(server.new_bucket())
     dataset = run_files(tmp_path / "run")[2]
     item = as_upload(store, dataset)
+    if checked_by == "stat":
+        # As a publish uploads: the stat the digest was taken at, checked instead of a rehash.
+        item = dataclasses.replace(item, hashed_at=stat_key(dataset.stat()))
     with dataset.open("r+b") as tamper:
         tamper.seek(PART + 7)
         tamper.write(b"!")

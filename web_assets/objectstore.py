@@ -63,6 +63,9 @@ class Upload:
     sha256: str
     size: int
     key: str
+    # The file's stat key (size, mtime, ctime, inode) when it was hashed, if the caller knows it:
+    # a multipart upload then checks that the file kept it instead of hashing it a second time.
+    hashed_at: tuple[int, int, int, int] | None = None
 
 
 @dataclass

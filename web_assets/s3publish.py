@@ -7,11 +7,13 @@ they were.
 
 from __future__ import annotations
 
+import os
 import threading
 from pathlib import Path
 from typing import Any
 
 from web_assets.digests import cache_for
+from web_assets.hashing import stat_key
 from web_assets.objectstore import Store, Upload, abort_stale_uploads, object_key, upload
 from web_assets.s3client import make_client
 from web_assets.settings import Settings
@@ -58,9 +60,10 @@ def upload_object(settings: Settings, path: Path) -> dict[str, Any]:
     """Send `path` to `{prefix}/{sha256}/{filename}` unless the store holds it; what the lock
     file and the manifest record of it."""
     store = store_for(settings)
-    digest = cache_for(settings.root).digest(path)
+    hashed_at = os.stat(path)
+    digest = cache_for(settings.root).digest(path, hashed_at)
     key = object_key(store.prefix, digest.sha256, path.name)
-    item = Upload(path, digest.sha256, digest.size, key)
+    item = Upload(path, digest.sha256, digest.size, key, stat_key(hashed_at))
     client = _client(store, settings.s3_threads)
     report = upload(store, [item], settings.s3_threads, client=client, abort_stale=False)
     return {
