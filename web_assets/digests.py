@@ -134,10 +134,21 @@ class DigestCache:
         self.record_read(key, digest, stat, started)
         return digest
 
-    def digest_all(self, paths: list[str], threads: int) -> None:
-        """Hash the files the cache does not know yet, `threads` at a time (hashlib drops the GIL)."""
-        unknown = [path for path in paths if self.known(path, os.stat(self._full(path))) is None]
-        parallel_map(self.digest, unknown, threads)
+    def digest_all(self, paths: list[str], threads: int) -> dict[str, FileDigest]:
+        """Each file's digest, by path: one stat each, and the files the cache does not know yet
+        hashed `threads` at a time (hashlib drops the GIL)."""
+        found: dict[str, FileDigest] = {}
+        unknown: list[tuple[str, os.stat_result]] = []
+        for path in paths:
+            stat = os.stat(self._full(path))
+            known = self.known(path, stat)
+            if known is None:
+                unknown.append((path, stat))
+            else:
+                found[path] = known
+        hashed = parallel_map(lambda item: self.digest(*item), unknown, threads)
+        found.update((path, digest) for (path, _), digest in zip(unknown, hashed, strict=True))
+        return {path: found[path] for path in paths}
 
     def record_read(
         self, path: str | os.PathLike[str], digest: FileDigest, before: os.stat_result, started: int

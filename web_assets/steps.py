@@ -137,12 +137,9 @@ def _copied(root: Path, copy: Copy, target: str, digest: FileDigest) -> dict[str
 def digests_of(root: Path, paths: list[Path], threads: int) -> dict[str, dict[str, Any]]:
     """The SHA-256 and size of each file, by path relative to `root`: through the digest cache,
     which doit's file check filled for every changed input, so normally no file is read here."""
-    cache = cache_for(root)
-    relative = [_relative(root, path) for path in paths]
-    cache.digest_all(relative, threads)
+    found = cache_for(root).digest_all([_relative(root, path) for path in paths], threads)
     return {
-        path: {"sha256": digest.sha256, "size_bytes": digest.size}
-        for path, digest in ((path, cache.digest(path)) for path in relative)
+        path: {"sha256": digest.sha256, "size_bytes": digest.size} for path, digest in found.items()
     }
 
 
