@@ -19,7 +19,10 @@ class ContentChecker(FileChangedChecker):
         self.cache = cache_for(Path.cwd())
 
     def check_modified(self, file_path, file_stat, state) -> bool:
-        return list(self.cache.digest(file_path, file_stat)) != state
+        try:
+            return list(self.cache.digest(file_path, file_stat)) != state
+        except OSError:
+            return True  # not a readable file now (a folder, say): the step reports it when run
 
     def get_state(self, dep, current_state):
         state = list(self.cache.digest(dep))

@@ -13,15 +13,13 @@ from tasks.checker import ContentChecker
 from tasks.context import Loaded
 from tasks.reporter import SummaryReporter
 from tasks.step import fail, repair_published, run_step, run_verify, uncaptured
+from web_assets.copy_steps import publish_copies, publish_copy, remove_partials
 from web_assets.recorded import damaged_outputs
 from web_assets.release import Release
 from web_assets.steps import (
     check_datasets,
     check_models,
     commit_step,
-    publish_copies,
-    publish_copy,
-    remove_partials,
     write_lock,
     write_manifest,
 )

@@ -115,3 +115,16 @@ def test_a_large_batch_is_flushed_by_file_system_and_lands_whole(tmp_path):
         b"model %d" % index for index in range(len(targets))
     ]
     assert sorted(os.listdir(tmp_path / "export")) == [target.name for target in targets]
+
+
+def test_a_source_changed_since_its_digest_was_looked_up_is_hashed_as_copied(tmp_path):
+    source = tmp_path / "model.onnx"
+    source.write_bytes(b"a" * 1000)
+    looked_up, known = source.stat(), hash_file(source)
+    # Retrained in place, same size: only the stat tells.
+    source.write_bytes(b"b" * 1000)
+    os.utime(source, ns=(looked_up.st_atime_ns, looked_up.st_mtime_ns + 10**9))
+    target = tmp_path / "export" / "model.onnx"
+    digest = copy_file(source, target, known=known, known_at=looked_up)
+    assert target.read_bytes() == b"b" * 1000
+    assert digest == hash_file(target) != known

@@ -76,3 +76,18 @@ def test_plan_writes_nothing_of_the_release(project):
     planned(project)
     planned(project)
     assert {p: p.read_bytes() for p in (project / "web").rglob("*") if p.is_file()} == before
+
+
+def test_a_gathered_target_turned_into_a_folder_is_named_not_a_traceback(project):
+    from conftest import new_run
+
+    run_dir = new_run(project, version=9, seed=5)
+    settings = [f"run_dir={run_dir}", "version=9", *NO_COMMIT]
+    assert run_doit(project, *settings).status == 0
+    target = project / EXPORT / "market_gradient_boost.onnx"
+    target.unlink()
+    target.mkdir()
+    names, text = planned(project, *settings)
+    assert "Traceback" not in text
+    assert f"{EXPORT}/market_gradient_boost.onnx cannot be read: Is a directory" in text
+    assert "gather" in names

@@ -473,3 +473,21 @@ def test_a_gathered_copy_linked_to_its_source_is_replaced_by_a_file(project, lin
     before = published.read_bytes()
     retrain(source, seed=13)
     assert published.read_bytes() == before
+
+
+def test_temp_files_an_interrupted_publish_left_are_cleared_by_the_next(project):
+    run_dir = new_run(project, version=9, seed=5)
+    settings = [f"run_dir={run_dir}", "version=9", *NO_COMMIT]
+    # What a publish killed mid-batch leaves: temps of files this release does not publish.
+    left = [
+        project / EXPORT / ".extra_model_0001.onnx.partial",
+        project / "web/public/data/.Dataset_Version_10.csv.partial",
+    ]
+    for path in left:
+        path.write_bytes(b"half written")
+    mine = project / "web/public/data/.notes.partial"
+    mine.write_text("not a file of ours")
+    result = run_doit(project, *settings)
+    assert result.status == 0, result.text
+    assert [path for path in left if path.exists()] == []
+    assert mine.read_text() == "not a file of ours"

@@ -23,6 +23,7 @@ def copy_file(
     lines: LineCount | None = None,
     known: FileDigest | None = None,
     batch: WriteBatch | None = None,
+    known_at: os.stat_result | None = None,
 ) -> FileDigest:
     """Copy byte for byte and hash in one pass: the copy's digest needs no second read.
 
@@ -31,13 +32,16 @@ def copy_file(
     not hashed again; they are read here only to count `lines`. The source must not change
     meanwhile: that is an error. With `lines`, text the web app could not read (see LineCount)
     is an error too, found in the same pass; on any error `target` is left as it was. With a
-    `batch`, the copy replaces `target` only at the batch's commit.
+    `batch`, the copy replaces `target` only at the batch's commit. `known_at` is the source's
+    stat when `known` was looked up: a source changed since is hashed after all.
     """
     label = label or source.name
     writing = batch.writer(target) if batch is not None else atomic_writer(target)
     try:
         with source.open("rb") as reader, writing as writer:
             before = os.fstat(reader.fileno())
+            if known_at is not None and stat_key(known_at) != stat_key(before):
+                known = None  # changed since its digest was looked up: hashed as it is copied
             if known is not None and lines is None:
                 # Nothing to hash or count: the kernel copies, no byte passes through here.
                 _kernel_copy(reader.fileno(), writer.fileno(), before.st_size, threading.Event())

@@ -3,21 +3,16 @@
 from __future__ import annotations
 
 import hashlib
-import os
-import time
 from datetime import UTC, datetime
 from functools import partial
 from pathlib import Path
-from stat import S_ISREG
 from typing import Any
 
 from web_assets import checks
-from web_assets.atomic import WriteBatch, atomic_write_bytes, partial_path
+from web_assets.atomic import atomic_write_bytes
 from web_assets.converters import format_timestamp
-from web_assets.copying import PARALLEL_COPY_MIN_SIZE, copy_file
-from web_assets.datasets import Copy
+from web_assets.copy_steps import digests_of
 from web_assets.digests import cache_for
-from web_assets.hashing import FileDigest, LineCount, parallel_map
 from web_assets.jsonio import json_bytes
 from web_assets.lockfile import (
     build_lock,
@@ -40,107 +35,8 @@ from web_assets.publish_commit import (
 )
 from web_assets.release import Release
 from web_assets.run_files import locked_extras, remove_stale
-from web_assets.settings import shown_path
 from web_assets.smoke_check import lock_fields, run_checks
 from web_assets.uris import pins
-
-
-def remove_partials(release: Release) -> None:
-    """Clear what an interrupted run left half-written (run once the project lock is taken)."""
-    for path in [*release.published_files(), *release.object_files()]:
-        partial_path(path).unlink(missing_ok=True)
-
-
-def publish_copy(root: Path, copy: Copy, count_rows: bool = False) -> dict[str, Any]:
-    """One copy (a dataset): see publish_copies. CSVs get their rows counted on the way."""
-    target = copy.target.relative_to(root).as_posix()
-    return publish_copies(root, [copy], threads=1, count_rows=count_rows)[target]
-
-
-def publish_copies(
-    root: Path, copies: list[Copy], threads: int, count_rows: bool = False
-) -> dict[str, dict[str, Any]]:
-    """Copy each file whose target does not hold its source's bytes, `threads` at a time, as one
-    batch with one durability barrier (atomic.WriteBatch). Values for every copy, by target.
-
-    Each copy reads its source once, hashing it only if the cache does not know it yet; both
-    files' digests go to the cache, so neither is read again. A target the cache knows to hold
-    the source's bytes is not written: a retrained model rewrites its own copy only. Counting
-    rows needs the bytes, so a CSV is always copied.
-    """
-    cache = cache_for(root)
-    values: dict[str, dict[str, Any]] = {}
-    pending = []
-    for copy in copies:
-        target = _relative(root, copy.target)
-        before, started = os.stat(copy.source), time.time_ns()
-        known = cache.known(copy.source, before)
-        if known is not None and not count_rows and _holds(cache, copy.target, before, known):
-            values[target] = _copied(root, copy, target, known)
-        else:
-            pending.append((copy, target, before, started, known))
-    batch = WriteBatch()
-
-    def copy_one(item) -> tuple[Copy, str, FileDigest, LineCount | None]:
-        copy, target, before, started, known = item
-        lines = LineCount() if count_rows else None
-        digest = copy_file(copy.source, copy.target, target, lines, known, batch)
-        cache.record_read(copy.source, digest, before, started)
-        return copy, target, digest, lines
-
-    # Large files are bound by hashing and the disk, which threads share out; small ones by the
-    # file system's work per file, which threads only contend for (1,000 files of 100 KiB here:
-    # 0.57-0.75 s in one thread, 0.65-0.83 s in two).
-    large = [item for item in pending if item[2].st_size >= PARALLEL_COPY_MIN_SIZE]
-    small = [item for item in pending if item[2].st_size < PARALLEL_COPY_MIN_SIZE]
-    try:
-        done = parallel_map(copy_one, large, threads) + [copy_one(item) for item in small]
-        batch.commit()
-    except BaseException:
-        batch.abort()
-        raise
-    for copy, target, digest, lines in done:
-        cache.record_written(copy.target, digest)
-        copied = _copied(root, copy, target, digest)
-        if lines is not None:
-            copied["rows"] = max(lines.lines - 1, 0)  # the header is not a row
-        values[target] = copied
-    return values
-
-
-def _relative(root: Path, path: Path) -> str:
-    """`path` below `root`, as the lock file writes it (string work: a run can have 1,000s)."""
-    text, prefix = os.fspath(path), os.fspath(root).rstrip("/") + "/"
-    return text[len(prefix) :] if text.startswith(prefix) else path.relative_to(root).as_posix()
-
-
-def _holds(cache, target: Path, source: os.stat_result, digest: FileDigest) -> bool:
-    """Whether `target` is a file of its own that the cache knows to hold these bytes (a stat,
-    no read). A symlink or a hard link to the source would change with it: it is replaced."""
-    try:
-        stat = os.lstat(target)
-    except FileNotFoundError:
-        return False
-    own = S_ISREG(stat.st_mode) and (stat.st_dev, stat.st_ino) != (source.st_dev, source.st_ino)
-    return own and cache.known(target, stat) == digest
-
-
-def _copied(root: Path, copy: Copy, target: str, digest: FileDigest) -> dict[str, Any]:
-    return {
-        "target": target,
-        "source": shown_path(root, copy.source),
-        "sha256": digest.sha256,
-        "size_bytes": digest.size,
-    }
-
-
-def digests_of(root: Path, paths: list[Path], threads: int) -> dict[str, dict[str, Any]]:
-    """The SHA-256 and size of each file, by path relative to `root`: through the digest cache,
-    which doit's file check filled for every changed input, so normally no file is read here."""
-    found = cache_for(root).digest_all([_relative(root, path) for path in paths], threads)
-    return {
-        path: {"sha256": digest.sha256, "size_bytes": digest.size} for path, digest in found.items()
-    }
 
 
 def check_models(release: Release) -> dict[str, Any]:

@@ -101,9 +101,13 @@ def _reasons(task, status, dep_manager, cache) -> list[str]:
         if dep in added:
             continue
         old = dep_manager._get(task.name, dep)
-        new = cache.digest(dep)
         old_digest = old[0][:8] if isinstance(old, list) and old else "?"
-        reasons.append(f"{dep} changed: {old_digest} -> {new.sha256[:8]}")
+        try:
+            new = cache.digest(dep).sha256[:8]
+        except OSError as err:
+            reasons.append(f"{dep} cannot be read: {err.strerror or err}")
+            continue
+        reasons.append(f"{dep} changed: {old_digest} -> {new}")
     for check, _, _ in reasons_found.get("uptodate_false", []):
         reasons += _uptodate_reasons(check, values)
     return reasons
