@@ -65,14 +65,18 @@ def new_run(root: Path, *, version: int, seed: int, name: str = "run_20251128-10
 @pytest.fixture(autouse=True)
 def hermetic_git(tmp_path_factory, monkeypatch):
     """Pinned identity, no user or system git config, no SOURCE_DATE_EPOCH from outside."""
-    home = tmp_path_factory.mktemp("home")
-    monkeypatch.setenv("HOME", str(home))
-    monkeypatch.setenv("GIT_CONFIG_NOSYSTEM", "1")
-    monkeypatch.setenv("GIT_CONFIG_GLOBAL", str(home / ".gitconfig"))
+    pin_git_environment(monkeypatch, tmp_path_factory.mktemp("home"))
+
+
+def pin_git_environment(patch: pytest.MonkeyPatch, home: Path) -> None:
+    """The environment every test's git runs in (also for module-scoped fixtures)."""
+    patch.setenv("HOME", str(home))
+    patch.setenv("GIT_CONFIG_NOSYSTEM", "1")
+    patch.setenv("GIT_CONFIG_GLOBAL", str(home / ".gitconfig"))
     for role in ("AUTHOR", "COMMITTER"):
-        monkeypatch.setenv(f"GIT_{role}_NAME", "Test Publisher")
-        monkeypatch.setenv(f"GIT_{role}_EMAIL", "publisher@example.invalid")
-    monkeypatch.delenv("SOURCE_DATE_EPOCH", raising=False)
+        patch.setenv(f"GIT_{role}_NAME", "Test Publisher")
+        patch.setenv(f"GIT_{role}_EMAIL", "publisher@example.invalid")
+    patch.delenv("SOURCE_DATE_EPOCH", raising=False)
 
 
 def git(cwd: Path, *args: str) -> str:

@@ -19,6 +19,7 @@ from conftest import (
     MANIFEST,
     git,
     new_run,
+    pin_git_environment,
     retrain,
     run_doit,
     sample_repo,
@@ -89,14 +90,7 @@ def published_paths(root: Path, commit: str) -> list[str]:
 
 def build_template(tmp_path_factory) -> tuple[Path, dict[str, str]]:
     """The project with releases 7 to 11, for a module-scoped fixture (conftest's hermetic git)."""
-    home = tmp_path_factory.mktemp("home")
     with pytest.MonkeyPatch.context() as patch:
-        patch.setenv("HOME", str(home))
-        patch.setenv("GIT_CONFIG_NOSYSTEM", "1")
-        patch.setenv("GIT_CONFIG_GLOBAL", str(home / ".gitconfig"))
-        for role in ("AUTHOR", "COMMITTER"):
-            patch.setenv(f"GIT_{role}_NAME", "Test Publisher")
-            patch.setenv(f"GIT_{role}_EMAIL", "publisher@example.invalid")
-        patch.delenv("SOURCE_DATE_EPOCH", raising=False)
+        pin_git_environment(patch, tmp_path_factory.mktemp("home"))
         root = sample_repo(tmp_path_factory.mktemp("template") / "project")
         return root, build(root)
