@@ -146,9 +146,10 @@ def _sync_file_systems(staged: list[tuple[Path, Path]]) -> bool:
     for temp, path in devices.values():
         fd = os.open(temp, os.O_RDONLY | os.O_CLOEXEC)
         try:
-            if syncfs(fd) != 0:
-                code = _errno()
-                raise OSError(code, os.strerror(code), str(path))
+            syncfs(fd)
+        except OSError as err:
+            err.filename = str(path)
+            raise
         finally:
             os.close(fd)
     return True
@@ -156,7 +157,7 @@ def _sync_file_systems(staged: list[tuple[Path, Path]]) -> bool:
 
 @cache
 def _syncfs():
-    """libc's syncfs, or None (not Linux, or no such function)."""
+    """libc's syncfs as a function that raises OSError, or None (not Linux, or no syncfs)."""
     if not sys.platform.startswith("linux"):
         return None
     import ctypes
@@ -166,13 +167,13 @@ def _syncfs():
     except (OSError, AttributeError):
         return None
     function.argtypes = [ctypes.c_int]
-    return function
 
+    def syncfs(fd: int) -> None:
+        if function(fd) != 0:
+            code = ctypes.get_errno()
+            raise OSError(code, os.strerror(code))
 
-def _errno() -> int:
-    import ctypes
-
-    return ctypes.get_errno()
+    return syncfs
 
 
 def _flush_data(staged: tuple[Path, Path]) -> None:

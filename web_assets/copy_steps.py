@@ -16,7 +16,7 @@ from web_assets.datasets import Copy
 from web_assets.digests import cache_for
 from web_assets.hashing import FileDigest, LineCount, parallel_map
 from web_assets.release import Release
-from web_assets.settings import shown_path
+from web_assets.settings import relative_path, shown_path
 
 
 def remove_partials(release: Release) -> None:
@@ -54,7 +54,7 @@ def left_partials(folder: Path, ours: re.Pattern[str]) -> list[Path]:
 
 def publish_copy(root: Path, copy: Copy, count_rows: bool = False) -> dict[str, Any]:
     """One copy (a dataset): see publish_copies. CSVs get their rows counted on the way."""
-    target = copy.target.relative_to(root).as_posix()
+    target = relative_path(root, copy.target)
     return publish_copies(root, [copy], threads=1, count_rows=count_rows)[target]
 
 
@@ -73,7 +73,7 @@ def publish_copies(
     values: dict[str, dict[str, Any]] = {}
     pending = []
     for copy in copies:
-        target = _relative(root, copy.target)
+        target = relative_path(root, copy.target)
         before, started = os.stat(copy.source), time.time_ns()
         known = cache.known(copy.source, before)
         if known is not None and not count_rows and _holds(cache, copy.target, before, known):
@@ -109,12 +109,6 @@ def publish_copies(
     return values
 
 
-def _relative(root: Path, path: Path) -> str:
-    """`path` below `root`, as the lock file writes it (string work: a run can have 1,000s)."""
-    text, prefix = os.fspath(path), os.fspath(root).rstrip("/") + "/"
-    return text[len(prefix) :] if text.startswith(prefix) else path.relative_to(root).as_posix()
-
-
 def _holds(cache, target: Path, source: os.stat_result, digest: FileDigest) -> bool:
     """Whether `target` is a file of its own that the cache knows to hold these bytes (a stat,
     no read). A symlink or a hard link to the source would change with it: it is replaced."""
@@ -138,7 +132,7 @@ def _copied(root: Path, copy: Copy, target: str, digest: FileDigest) -> dict[str
 def digests_of(root: Path, paths: list[Path], threads: int) -> dict[str, dict[str, Any]]:
     """The SHA-256 and size of each file, by path relative to `root`: through the digest cache,
     which doit's file check filled for every changed input, so normally no file is read here."""
-    found = cache_for(root).digest_all([_relative(root, path) for path in paths], threads)
+    found = cache_for(root).digest_all([relative_path(root, path) for path in paths], threads)
     return {
         path: {"sha256": digest.sha256, "size_bytes": digest.size} for path, digest in found.items()
     }

@@ -91,11 +91,10 @@ def _copy_in_parallel(reader, writer, source: Path, label: str, lines, hashing: 
     stop = threading.Event()
     with ThreadPoolExecutor(1) as pool:
         copying = pool.submit(_kernel_copy, reader.fileno(), writer.fileno(), size, stop)
-        digest = None
         try:
-            if hashing or lines is not None:
-                with source.open("rb") as scanned:
-                    digest = scan(scanned, "copying", label, size, lines, hashing)
+            # Called only when there is something to hash or count (else the kernel copies alone).
+            with source.open("rb") as scanned:
+                digest = scan(scanned, "copying", label, size, lines, hashing)
         except BaseException:
             stop.set()  # the copy is thrown away: do not wait for all of it
             raise

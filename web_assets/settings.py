@@ -100,11 +100,7 @@ class Settings:
 
     def relative(self, path: Path) -> str:
         """The repo-relative POSIX path the manifest and git use (for a path inside the project)."""
-        # String work, not pathlib: it runs several times for each file of a release.
-        text, prefix = str(path), f"{self.root}{os.sep}"
-        if os.sep == "/" and text.startswith(prefix):
-            return text[len(prefix) :]
-        return path.relative_to(self.root).as_posix()
+        return relative_path(self.root, path)
 
     def shown(self, path: Path) -> str:
         """How the lock file names a source: relative inside the project, absolute outside."""
@@ -118,6 +114,15 @@ class Settings:
                     f"No {name} given: set `{name}` in [tool.web-assets] of pyproject.toml "
                     f"or pass `{name}=...` on the command line."
                 )
+
+
+def relative_path(root: Path, path: Path) -> str:
+    """`path` below `root` as a POSIX path, as the manifest, the lock file and git name it."""
+    # String work, not pathlib: it runs several times for each file of a release.
+    text, prefix = str(path), f"{root}{os.sep}"
+    if os.sep == "/" and text.startswith(prefix):
+        return text[len(prefix) :]
+    return path.relative_to(root).as_posix()
 
 
 def shown_path(root: Path, path: Path) -> str:

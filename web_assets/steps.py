@@ -138,11 +138,7 @@ def write_lock(
     file in the object store also with its bucket, key and URI."""
     settings = release.settings
     gather = gather or {}
-    artefacts = release.export.models + release.export.bundles
-    # From the manifest's run; computed here only for a manifest recorded by an older version.
-    digests = manifest.get("digests") or digests_of(
-        settings.root, [item.path for item in artefacts], settings.hash_threads
-    )
+    digests = manifest["digests"]  # the manifest's run looked them up
     # The lock file stops naming them: they leave the export folder first (git keeps them).
     removed = [remove_stale(settings.root, path) for path in release.removed]
     stored = {path: stored_object(values) for path, values in (uploads or {}).items()}
