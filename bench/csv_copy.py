@@ -14,8 +14,8 @@ import tempfile
 import time
 from pathlib import Path
 
-from web_assets.copying import copy_file
-from web_assets.hashing import LineCount, scan
+from web_assets.files.hashed_copy import copy_file
+from web_assets.files.hashing import LineCount, scan
 
 ROUNDS = 5
 

@@ -24,8 +24,8 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 
-from web_assets.history import list_releases  # noqa: E402
-from web_assets.release_diff import changes, release_line  # noqa: E402
+from web_assets.history.diff import changes, release_line  # noqa: E402
+from web_assets.history.log import list_releases  # noqa: E402
 
 MANIFEST = "web/public/fixtures/dev.json"
 LOCK = "web-assets.lock.json"

@@ -25,8 +25,8 @@ sys.path.insert(0, str(REPO))
 
 from seaweedfs import SeaweedFS  # noqa: E402
 
-from web_assets.hashing import stat_key  # noqa: E402
-from web_assets.objectstore import Upload, object_key, upload  # noqa: E402
+from web_assets.files.hashing import stat_key  # noqa: E402
+from web_assets.store.upload import Upload, object_key, upload  # noqa: E402
 
 MiB = 1 << 20
 

@@ -330,7 +330,7 @@ def w1_to_w3(base: Path, scale: float, repeat: int, table: Table) -> None:
 READS_PROBE = """
 import io, json, sys
 from pathlib import Path
-from web_assets.digests import cache_for
+from web_assets.files.digests import cache_for
 from web_assets_doit.runner import run_doit
 root = Path(sys.argv[1])
 def rchar():

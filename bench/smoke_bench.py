@@ -20,9 +20,9 @@ import tempfile
 import time
 from pathlib import Path
 
-from web_assets.features import FINANCIAL_FEATURES, FORM_STATS, coverage, derived_table
-from web_assets.fixtures import feature_matrix, load_fixtures
-from web_assets.smoke import prediction_shift, run_model
+from web_assets.modelcheck.features import FINANCIAL_FEATURES, FORM_STATS, coverage, derived_table
+from web_assets.modelcheck.fixtures import feature_matrix, load_fixtures
+from web_assets.modelcheck.runtime import prediction_shift, run_model
 
 REPO = Path(__file__).resolve().parent.parent
 

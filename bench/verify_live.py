@@ -22,7 +22,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "tests"))
 
-from web_assets.live import LiveEntry, check_uris  # noqa: E402
+from web_assets.verify.live import LiveEntry, check_uris  # noqa: E402
 
 # Random bytes do not compress: storing them uncompressed spares minutes of zlib in setup.
 GIT_ENV = {

@@ -17,7 +17,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from tasks import git as porcelain
-from web_assets import gitcommit
+from web_assets.git import commit as gitcommit
 
 MODEL = "artifacts/model.onnx"
 

@@ -20,7 +20,7 @@ from pathlib import Path
 import onnx
 from onnx import TensorProto, helper
 
-from web_assets.features import FINANCIAL_FEATURES
+from web_assets.modelcheck.features import FINANCIAL_FEATURES
 
 ROOT = Path(__file__).resolve().parent.parent
 TEAMS = [

@@ -6,7 +6,7 @@ from pathlib import Path
 
 from doit.dependency import FileChangedChecker
 
-from web_assets.digests import cache_for
+from web_assets.files.digests import cache_for
 
 
 class ContentChecker(FileChangedChecker):

@@ -7,10 +7,10 @@ from typing import Any, NamedTuple
 
 from doit import doit_cmd
 
+from web_assets.config.settings import Settings, resolve_settings
 from web_assets.errors import PublishError
-from web_assets.recorded import gone_inputs
-from web_assets.release import Release, load_release
-from web_assets.settings import Settings, resolve_settings
+from web_assets.release.load import Release, load_release
+from web_assets.release.recorded import gone_inputs
 
 
 class Loaded(NamedTuple):

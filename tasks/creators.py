@@ -13,17 +13,17 @@ from tasks.checker import ContentChecker
 from tasks.context import Loaded
 from tasks.reporter import SummaryReporter
 from tasks.step import fail, repair_published, run_step, run_verify, uncaptured
-from web_assets.copy_steps import publish_copies, publish_copy, remove_partials
-from web_assets.recorded import damaged_outputs
-from web_assets.release import Release
-from web_assets.steps import (
+from web_assets.records.uris import pins
+from web_assets.release.load import Release
+from web_assets.release.recorded import damaged_outputs
+from web_assets.steps.copy import publish_copies, publish_copy, remove_partials
+from web_assets.steps.publish import (
     check_datasets,
     check_models,
     commit_step,
     write_lock,
     write_manifest,
 )
-from web_assets.uris import pins
 from web_assets_doit.uptodate import settings_changed, target_intact, targets_intact
 
 PUBLISH_TASKS = ["check", "datasets", "gather", "upload", "manifest", "lockfile", "commit"]

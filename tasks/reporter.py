@@ -6,8 +6,8 @@ import sys
 
 from doit.reporter import ConsoleReporter
 
-from web_assets.digests import save_caches
-from web_assets.report import Summary
+from web_assets.files.digests import save_caches
+from web_assets.records.summary import Summary
 
 # The step that reports bad settings or inputs found when dodo.py loaded (see creators.check_tasks).
 LOAD_PROBLEM = "check:inputs"

@@ -10,11 +10,11 @@ from typing import Any
 
 from doit.exceptions import TaskFailed
 
-from web_assets import publish_lock
-from web_assets.digests import cache_for
+from web_assets.config.settings import Settings
 from web_assets.errors import PublishError
-from web_assets.settings import Settings
-from web_assets.verify import missing_feature_warnings, verify
+from web_assets.files import publish_lock
+from web_assets.files.digests import cache_for
+from web_assets.verify.offline import missing_feature_warnings, verify
 
 
 def run_step(
@@ -73,7 +73,7 @@ def run_verify(settings: Settings | None, problem: str | None) -> TaskFailed | N
 
 def repair_published(settings: Settings, gone: tuple[str, ...]) -> TaskFailed | None:
     """The recorded inputs are gone: put back, from HEAD, published files that were damaged."""
-    from web_assets.recorded import repair_from_head
+    from web_assets.release.recorded import repair_from_head
 
     publish_lock.take(settings.root)
     repaired, left = repair_from_head(settings)

@@ -5,8 +5,8 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from tasks.creators import CHECKED, Task, _action, uncaptured
-from web_assets.release import Release
-from web_assets.s3publish import store_settings, upload_object
+from web_assets.release.load import Release
+from web_assets.steps.upload import store_settings, upload_object
 from web_assets_doit.uptodate import settings_changed
 
 

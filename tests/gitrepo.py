@@ -1,4 +1,4 @@
-"""A git repo with a user's work in progress, and a publish through web_assets.gitcommit."""
+"""A git repo with a user's work in progress, and a publish through web_assets.git.commit."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from web_assets import gitcommit
+from web_assets.git import commit as gitcommit
 
 
 def git(cwd: Path, *args: str, check: bool = True) -> str:

@@ -259,7 +259,7 @@ class SeaweedFS:
 
     def store(self, bucket: str, prefix: str = "models", **options):
         """A web_assets Store for `bucket` on this server."""
-        from web_assets.objectstore import Store
+        from web_assets.store.upload import Store
 
         return Store(
             bucket=bucket,

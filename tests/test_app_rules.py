@@ -8,9 +8,9 @@ import pytest
 from conftest import REPO
 from onnx import TensorProto, helper, numpy_helper
 
-from web_assets.app_rules import external_data, format_problems, missing_external_data
 from web_assets.errors import PublishError
-from web_assets.onnxio import onnx_io
+from web_assets.modelcheck.onnxio import onnx_io
+from web_assets.release.app_rules import external_data, format_problems, missing_external_data
 
 
 def test_a_model_entry_not_exactly_onnx_is_named_with_the_fix():

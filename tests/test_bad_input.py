@@ -13,8 +13,8 @@ from pathlib import Path
 import pytest
 from conftest import EXPORT, git, run_doit, snapshot
 
-from web_assets import publish_lock
-from web_assets.atomic import partial_path
+from web_assets.files import publish_lock
+from web_assets.files.atomic import partial_path
 
 
 def empty_run_dir(root: Path) -> list[str]:

@@ -12,8 +12,8 @@ import pytest
 from conftest import EXPORT, NO_COMMIT, make_sample, run_doit, snapshot
 from onnx import TensorProto, helper
 
-from web_assets.checks import check_financial_keys, check_models, onnx_io
 from web_assets.errors import PublishError
+from web_assets.release.checks import check_financial_keys, check_models, onnx_io
 
 
 def model_file(tmp_path, name="m", *, width=4, input_name="input", probabilities=True, weights=0):

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
+from web_assets.config.settings import resolve_settings
 from web_assets.errors import PublishError
-from web_assets.settings import resolve_settings
 
 PYPROJECT = """
 [tool.web-assets]

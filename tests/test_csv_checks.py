@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 from conftest import NO_COMMIT, git, run_doit, snapshot
 
-from web_assets.hashing import CHUNK_SIZE, LineCount, TextProblem
+from web_assets.files.hashing import CHUNK_SIZE, LineCount, TextProblem
 
 MAIN = "data/processed/Dataset_Version_7.csv"
 FINANCIAL = "data/processed/financial_dataset.csv"

@@ -13,10 +13,10 @@ import pytest
 from conftest import NO_COMMIT, retrain
 
 from tasks.checker import ContentChecker
-from web_assets.copying import copy_file
-from web_assets.digests import RACY_NS, DigestCache, cache_for, close_cache
-from web_assets.hashing import hash_file
-from web_assets.progress import PROGRESS_MIN_SIZE
+from web_assets.files.digests import RACY_NS, DigestCache, cache_for, close_cache
+from web_assets.files.hashed_copy import copy_file
+from web_assets.files.hashing import hash_file
+from web_assets.files.progress import PROGRESS_MIN_SIZE
 from web_assets_doit.runner import run_doit
 
 

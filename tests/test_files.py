@@ -8,10 +8,10 @@ import stat
 
 import pytest
 
-from web_assets.atomic import WriteBatch, atomic_write_bytes, atomic_writer
-from web_assets.copying import copy_file
 from web_assets.errors import PublishError
-from web_assets.hashing import LineCount, hash_file
+from web_assets.files.atomic import WriteBatch, atomic_write_bytes, atomic_writer
+from web_assets.files.hashed_copy import copy_file
+from web_assets.files.hashing import LineCount, hash_file
 
 
 def test_copy_is_byte_for_byte_and_its_digest_is_the_copys(tmp_path):
@@ -103,7 +103,7 @@ def test_a_failed_batch_leaves_every_target_as_it_was_and_no_temp(tmp_path):
 
 
 def test_a_large_batch_is_flushed_by_file_system_and_lands_whole(tmp_path):
-    from web_assets.atomic import SYNCFS_MIN_FILES
+    from web_assets.files.atomic import SYNCFS_MIN_FILES
 
     targets = [tmp_path / "export" / f"model_{i:03d}.onnx" for i in range(SYNCFS_MIN_FILES + 36)]
     batch = WriteBatch()

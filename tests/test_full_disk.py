@@ -11,7 +11,7 @@ import pytest
 from conftest import run_doit, sample_repo, snapshot
 
 from tasks.step import run_step
-from web_assets.atomic import atomic_write_bytes
+from web_assets.files.atomic import atomic_write_bytes
 
 DISK = 24 << 20
 

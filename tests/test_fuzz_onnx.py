@@ -6,8 +6,8 @@ import random
 
 from conftest import EXPORT, REPO
 
-from web_assets.checks import model_problems
 from web_assets.errors import PublishError
+from web_assets.release.checks import model_problems
 
 
 def mutate(data: bytes, rng: random.Random) -> bytes:

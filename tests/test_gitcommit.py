@@ -12,8 +12,8 @@ from pathlib import Path
 import pytest
 from gitrepo import committed, git, make_repo, publish, repo, user_state, write
 
-from web_assets import gitcommit
 from web_assets.errors import PublishError
+from web_assets.git import commit as gitcommit
 
 __all__ = ["repo"]
 

@@ -12,7 +12,7 @@ from pathlib import Path
 
 from gitrepo import git, repo, user_state
 
-from web_assets import gitcommit
+from web_assets.git import commit as gitcommit
 
 __all__ = ["repo"]
 
@@ -23,8 +23,7 @@ BIG = 100 << 20
 CHILD = f"""
 import random, sys
 from pathlib import Path
-from web_assets import gitcommit
-
+from web_assets.git import commit as gitcommit
 root, run = Path(sys.argv[1]), int(sys.argv[2])
 model = root / "artifacts" / "big.onnx"
 model.parent.mkdir(exist_ok=True)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from conftest import git
 
-from web_assets.gitsize import git_size_problems, remote_url
+from web_assets.release.github_limits import git_size_problems, remote_url
 
 MiB = 1 << 20
 

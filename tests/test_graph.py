@@ -9,8 +9,8 @@ import pytest
 from conftest import make_sample
 
 from tasks.creators import commit_task, dataset_tasks, gather_task, manifest_task
-from web_assets.release import load_release
-from web_assets.settings import resolve_settings
+from web_assets.config.settings import resolve_settings
+from web_assets.release.load import load_release
 
 
 def release_of(project, **given):

@@ -14,9 +14,9 @@ from conftest import git, retrain
 from history_repo import EXPORT, LOCK, MANIFEST, publish, write_json
 
 from web_assets.errors import PublishError
-from web_assets.gitobjects import CHUNK, restore
-from web_assets.history import list_releases, resolve
-from web_assets.release_diff import changes, diff_lines, release_line
+from web_assets.git.objects import CHUNK, restore
+from web_assets.history.diff import changes, diff_lines, release_line
+from web_assets.history.log import list_releases, resolve
 
 
 @pytest.fixture

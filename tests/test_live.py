@@ -10,7 +10,7 @@ import urllib.request
 import pytest
 from raw_server import make_bare, raw_server_fixture  # noqa: F401  (the raw_server fixture)
 
-from web_assets.live import LiveEntry, check_uris
+from web_assets.verify.live import LiveEntry, check_uris
 
 MODEL = "artifacts/run_export/performance_dense.onnx"
 BUNDLE = "artifacts/run_export/performance_dense_preprocessing.json"

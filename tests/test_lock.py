@@ -5,7 +5,7 @@ from __future__ import annotations
 import threading
 import time
 
-from web_assets import publish_lock
+from web_assets.files import publish_lock
 
 
 def test_no_step_starts_before_the_first_taker_has_cleaned_up(tmp_path):

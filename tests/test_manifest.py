@@ -10,8 +10,8 @@ import pytest
 from conftest import REPO
 
 from web_assets.errors import PublishError
-from web_assets.jsonio import json_bytes
-from web_assets.manifest import (
+from web_assets.records.jsonio import json_bytes
+from web_assets.records.manifest import (
     Published,
     read_manifest,
     run_id_from_path,

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from web_assets.errors import PublishError
-from web_assets.objectstore import Store, object_key
+from web_assets.store.upload import Store, object_key
 
 
 def test_keys_are_content_addressed_and_uris_percent_encoded():

@@ -20,8 +20,8 @@ from conftest import REPO, make_sample
 from seaweedfs import SeaweedFS, seaweedfs  # noqa: F401
 
 from web_assets.errors import PublishError
-from web_assets.hashing import stat_key
-from web_assets.objectstore import Store, Upload, abort_stale_uploads, object_key, upload
+from web_assets.files.hashing import stat_key
+from web_assets.store.upload import Store, Upload, abort_stale_uploads, object_key, upload
 
 MiB = 1 << 20
 PART = 5 * MiB
@@ -231,7 +231,7 @@ def test_an_object_with_other_bytes_under_the_key_is_reported(server, tmp_path, 
 CHILD = """
 import json, sys
 from pathlib import Path
-from web_assets.objectstore import Store, Upload, upload
+from web_assets.store.upload import Store, Upload, upload
 job = json.loads(sys.argv[1])
 upload(Store(**job["store"]), [Upload(Path(job["path"]), job["sha256"], job["size"], job["key"])],
        threads=2, part_size=job["part_size"])

@@ -25,7 +25,7 @@ from conftest import (
     snapshot,
 )
 
-from web_assets.manifest import schema
+from web_assets.records.manifest import schema
 
 
 def sha256(path: Path) -> str:

@@ -18,7 +18,7 @@ import pytest
 from conftest import EXPORT, LOCK, MANIFEST, REPO, git, retrain, run_doit, snapshot
 from seaweedfs import seaweedfs  # noqa: F401
 
-from web_assets.settings import resolve_settings
+from web_assets.config.settings import resolve_settings
 
 MiB = 1 << 20
 

@@ -13,9 +13,9 @@ import pytest
 from conftest import REPO, make_sample, retrain
 
 from web_assets.errors import PublishError
-from web_assets.features import FINANCIAL_FEATURES, coverage, derived_table
-from web_assets.fixtures import Fixture, feature_matrix, load_fixtures
-from web_assets.smoke import prediction_shift, run_model
+from web_assets.modelcheck.features import FINANCIAL_FEATURES, coverage, derived_table
+from web_assets.modelcheck.fixtures import Fixture, feature_matrix, load_fixtures
+from web_assets.modelcheck.runtime import prediction_shift, run_model
 
 RUN = REPO / "artifacts/run_export"
 MAIN = REPO / "data/processed/Dataset_Version_7.csv"

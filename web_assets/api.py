@@ -6,9 +6,9 @@ import os
 from pathlib import Path
 from typing import Any, TextIO
 
+from web_assets.config.settings import INPUTS, resolve_settings
 from web_assets.errors import PublishError
-from web_assets.report import Summary
-from web_assets.settings import INPUTS, resolve_settings
+from web_assets.records.summary import Summary
 
 
 def from_here(given: dict[str, Any]) -> dict[str, Any]:

@@ -7,8 +7,8 @@ import sys
 from pathlib import Path
 
 from web_assets.api import from_here
+from web_assets.config.settings import resolve_settings
 from web_assets.errors import PublishError
-from web_assets.settings import resolve_settings
 
 
 def parse_args(argv: list[str]) -> argparse.Namespace:

@@ -14,8 +14,8 @@ from typing import Any
 from doit import doit_cmd
 from doit.cmd_base import Command
 
+from web_assets.config.settings import DEFAULTS, read_pyproject_settings, resolve_settings
 from web_assets.errors import PublishError
-from web_assets.settings import DEFAULTS, read_pyproject_settings, resolve_settings
 
 REFUSED = 3  # doit's status for an error before any task runs
 
@@ -55,8 +55,8 @@ def refused(err: PublishError) -> int:
 
 
 def releases_text(root: Path) -> list[str]:
-    from web_assets.history import list_releases
-    from web_assets.release_diff import changes, release_line
+    from web_assets.history.diff import changes, release_line
+    from web_assets.history.log import list_releases
 
     manifest, lock = history_paths(root)
     found = list_releases(root, "HEAD", manifest, lock)
@@ -65,8 +65,8 @@ def releases_text(root: Path) -> list[str]:
 
 
 def diff_text(root: Path, since: str | None, until: str | None) -> list[str]:
-    from web_assets.history import list_releases, resolve
-    from web_assets.release_diff import diff_lines
+    from web_assets.history.diff import diff_lines
+    from web_assets.history.log import list_releases, resolve
 
     manifest, lock = history_paths(root)
     found = list_releases(root, "HEAD", manifest, lock)
@@ -136,7 +136,7 @@ class Rollback(Command):
     cmd_options = ()
 
     def execute(self, params, args):
-        from web_assets.rollback import apply_rollback, plan_rollback
+        from web_assets.history.rollback import apply_rollback, plan_rollback
 
         root = Path.cwd().resolve()
         try:
@@ -146,8 +146,8 @@ class Rollback(Command):
             plan = plan_rollback(settings, to)
         except PublishError as err:
             return refused(err)
-        from web_assets import publish_lock
-        from web_assets.digests import close_cache, save_caches
+        from web_assets.files import publish_lock
+        from web_assets.files.digests import close_cache, save_caches
 
         try:
             # A publish started meanwhile must not write beside the rollback.
@@ -183,8 +183,8 @@ def refresh_record(root: Path, given: dict[str, Any]) -> str:
     steps run once here, with the settings a plain `doit` takes, and the commit step finds nothing
     to commit. When they are gone, a plain `doit` keeps the published files (see recorded.py).
     """
-    from web_assets.gitobjects import run_git
-    from web_assets.recorded import changed_sources, gone_inputs
+    from web_assets.git.objects import run_git
+    from web_assets.release.recorded import changed_sources, gone_inputs
     from web_assets_doit.runner import run_doit
 
     plain = {name: given[name] for name in ("manifest", "lock_file") if name in given}
@@ -214,7 +214,7 @@ def refresh_record(root: Path, given: dict[str, Any]) -> str:
 
 
 def _published(settings) -> list[Path]:
-    from web_assets.lockfile import read_lock
+    from web_assets.records.lockfile import read_lock
 
     lock = read_lock(settings.lock_file) or {"files": []}
     paths = [settings.root / entry["path"] for entry in lock["files"]]
@@ -222,7 +222,7 @@ def _published(settings) -> list[Path]:
 
 
 def verify_after(root: Path) -> int:
-    from web_assets.verify import verify
+    from web_assets.verify.offline import verify
 
     problems, files = verify(resolve_settings(root, {}))
     for found in problems:

@@ -15,7 +15,7 @@ from typing import NamedTuple
 from doit.cmd_base import DoitCmdBase
 from doit.control import TaskControl
 
-from web_assets.digests import cache_for
+from web_assets.files.digests import cache_for
 from web_assets_doit.uptodate import SETTINGS_KEY, settings_changed
 
 

@@ -13,10 +13,10 @@ from typing import Any, TextIO
 from doit.cmd_base import ModuleTaskLoader
 from doit.doit_cmd import DoitMain
 
-from web_assets import publish_lock
-from web_assets.digests import close_cache
 from web_assets.errors import PublishError
-from web_assets.report import Summary
+from web_assets.files import publish_lock
+from web_assets.files.digests import close_cache
+from web_assets.records.summary import Summary
 
 
 @contextlib.contextmanager

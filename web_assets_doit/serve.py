@@ -25,8 +25,8 @@ from urllib.parse import unquote, urlsplit
 
 from doit.cmd_base import Command
 
+from web_assets.config.settings import DEFAULTS, resolve_settings
 from web_assets.errors import PublishError
-from web_assets.settings import DEFAULTS, resolve_settings
 
 STATUS_PAGE = "web/public/assets.html"
 PAGE_FILES = (STATUS_PAGE, "web/public/assets.js")

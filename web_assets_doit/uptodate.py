@@ -6,7 +6,7 @@ import json
 from pathlib import Path
 from typing import Any
 
-from web_assets.digests import cache_for
+from web_assets.files.digests import cache_for
 
 SETTINGS_KEY = "_settings"
 SHOWN = 5  # damaged targets named by `doit plan`; the rest are counted

@@ -1,0 +1,177 @@
+"""The one write to the user's index, made so that a kill at any moment never leaves a blocking lock.
+
+How: a file of ours, named after our pid, is hard-linked to `index.lock` (atomic, and fails when git
+holds the lock), so the lock's inode is recorded before the lock exists. The new index is built from a
+copy of the user's index, written into that inode, fsynced and renamed over `index`. A later run that
+finds `index.lock` sharing its inode with the file of a dead pid knows the lock is ours and removes it;
+any other lock belongs to git and is never touched.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+from pathlib import Path
+
+from web_assets.errors import PublishError
+from web_assets.git.run import PRIVATE_DIR, git_path, owner_alive, private_dir, private_name, run
+
+HOLDER = "index-lock"
+REF_MARKER = "ref-lock"
+
+
+def _same(a: Path, b: Path) -> bool:
+    try:
+        return a.samefile(b)
+    except OSError:
+        return False
+
+
+def repair_after_kill(root: Path) -> list[str]:
+    """Remove what a killed publish of ours left: private index files, and our own `index.lock`.
+
+    Returns the removed paths. A lock taken by a git process, or files of a running publish, stay.
+    """
+    try:
+        folder = git_path(root, PRIVATE_DIR)
+        lock = Path(f"{git_path(root, 'index')}.lock")
+    except PublishError:
+        return []
+    if not folder.is_dir():
+        return []
+    removed = []
+    for leftover in sorted(folder.iterdir()):
+        if owner_alive(leftover.name):
+            continue
+        if leftover.name.startswith(HOLDER + ".") and _same(leftover, lock):
+            lock.unlink()
+            removed.append(str(lock))
+        if leftover.name.startswith(REF_MARKER + "."):
+            removed += _ref_locks(leftover)
+        leftover.unlink(missing_ok=True)
+        removed.append(str(leftover))
+    return removed
+
+
+def _ref_locks(marker: Path) -> list[str]:
+    """The ref locks of an update-ref killed with our process: made after the marker was."""
+    removed = []
+    since = marker.stat().st_mtime
+    for line in marker.read_text(encoding="utf-8", errors="replace").splitlines():
+        lock = Path(line)
+        try:
+            if lock.name.endswith(".lock") and lock.stat().st_mtime >= since:
+                lock.unlink()
+                removed.append(line)
+        except FileNotFoundError:
+            continue
+    return removed
+
+
+def _holders(lock: Path) -> str:
+    """Which processes have `lock` open (Linux), for the refusal message."""
+    found = []
+    for proc in Path("/proc").glob("[0-9]*"):
+        try:
+            if any(_same(fd, lock) for fd in (proc / "fd").iterdir()):
+                command = (
+                    (proc / "cmdline").read_bytes().replace(b"\0", b" ").decode(errors="replace")
+                )
+                found.append(f"pid {proc.name} ({command.strip()})")
+        except OSError:
+            continue
+    return ", ".join(found)
+
+
+def refuse_locked(root: Path, after: str = "Nothing was written.") -> None:
+    """PublishError naming the holder when git's `index.lock` exists (ours from a kill is removed)."""
+    lock = Path(f"{git_path(root, 'index')}.lock")
+    if not lock.exists() or (repair_after_kill(root) and not lock.exists()):
+        return
+    who = _holders(lock)
+    raise PublishError(
+        f"{lock} exists: "
+        + (
+            f"git is running in this repository ({who}); wait for it to finish"
+            if who
+            else "a git command is running, or one was killed; when none runs, remove it "
+            f"(`rm {lock}`)"
+        )
+        + f", then publish again. {after}"
+    )
+
+
+def _take(root: Path, lock: Path, holder: Path) -> None:
+    for _attempt in (1, 2):
+        try:
+            os.link(holder, lock)
+            return
+        except FileExistsError:
+            refuse_locked(
+                root,
+                "The publish commit is on the branch; only the index was not refreshed "
+                "(the next publish does it).",
+            )
+    raise PublishError(f"{lock} was taken again at once: another git command is running.")
+
+
+def _entries(top: Path, paths: list[str]) -> str:
+    """`update-index --index-info` lines setting each path to HEAD's blob, or removing it."""
+    head = run(top, "rev-parse", "--verify", "--quiet", "HEAD", check=False).stdout.strip()
+    listed: dict[str, str] = {}
+    if head and paths:
+        out = run(top, "ls-tree", "-z", "--full-tree", head, "--", *paths).stdout
+        for line in filter(None, out.split("\0")):
+            info, path = line.split("\t", 1)
+            mode, kind, blob = info.split()
+            if kind == "blob":
+                listed[path] = f"{mode} {blob}"
+    zero = "0" * (len(head) or 40)
+    return "".join(f"{listed.get(path, f'0 {zero}')}\t{path}\0" for path in paths)
+
+
+def sync_index(root: Path, paths: list[str]) -> None:
+    """Make the user's index entries for `paths` (repo-relative) match HEAD; leave every other one.
+
+    Idempotent: call it after every publish, also when nothing was committed, so that one killed
+    between moving the branch and this step is set right. PublishError when git holds the lock.
+    """
+    top = Path(run(root, "rev-parse", "--show-toplevel").stdout.rstrip("\n"))
+    index = git_path(root, "index")
+    lock = Path(f"{index}.lock")
+    folder = private_dir(root)
+    holder = folder / private_name(HOLDER)
+    staged = folder / private_name("sync")
+    descriptor = os.open(holder, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666)
+    try:
+        _take(root, lock, holder)
+        try:
+            # Read only once the lock is ours: no git command can write the index in between.
+            if index.exists():
+                shutil.copyfile(index, staged)
+            env = {"GIT_INDEX_FILE": str(staged)}
+            run(top, "update-index", "-z", "--index-info", input=_entries(top, paths), env=env)
+            # Stat data for the new entries, so `git status` need not hash the models again.
+            run(top, "update-index", "-q", "--refresh", env=env, check=False)
+            with open(staged, "rb") as source, os.fdopen(os.dup(descriptor), "wb") as target:
+                shutil.copyfileobj(source, target, 1 << 20)
+                target.flush()
+                os.fsync(target.fileno())
+            os.replace(lock, index)
+        except BaseException:
+            if _same(lock, holder):
+                lock.unlink()
+            raise
+        _fsync_dir(index.parent)
+    finally:
+        os.close(descriptor)
+        for leftover in (holder, staged, Path(f"{staged}.lock")):
+            leftover.unlink(missing_ok=True)
+
+
+def _fsync_dir(folder: Path) -> None:
+    descriptor = os.open(folder, os.O_RDONLY)
+    try:
+        os.fsync(descriptor)
+    finally:
+        os.close(descriptor)

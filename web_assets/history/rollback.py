@@ -1,0 +1,208 @@
+"""Roll back: publish an earlier release again, as a new commit, from git objects alone.
+
+`plan_rollback` makes every refusal (reads only); `apply_rollback` writes, commits and pushes.
+History is never rewritten: the rollback is a commit on top of the branch, like a publish.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from contextlib import ExitStack
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from web_assets.config.converters import output_path
+from web_assets.config.settings import Settings
+from web_assets.errors import PublishError
+from web_assets.files.atomic import atomic_writer
+from web_assets.files.digests import cache_for
+from web_assets.files.hashing import FileDigest
+from web_assets.git import commit as gitcommit
+from web_assets.git.objects import read_all, restore, run_git
+from web_assets.git.run import is_work_tree, toplevel
+from web_assets.history.log import Release, list_releases, resolve
+
+MESSAGE = "chore: roll back web assets to version {version} (commit {commit})"
+
+
+@dataclass(frozen=True)
+class Rollback:
+    settings: Settings
+    target: Release
+    current: Release
+    branch: str
+    parent: str
+    restored: list[str]  # root-relative paths written from the target's commit
+    removed: list[str]  # the current release's files that the target does not have
+
+    @property
+    def message(self) -> str:
+        return MESSAGE.format(version=self.target.version, commit=self.target.commit[:8])
+
+
+def plan_rollback(settings: Settings, to: str | None) -> Rollback:
+    """The rollback `to` names, or a one-line PublishError; nothing is written."""
+    root = settings.root
+    if not to or not to.strip():
+        raise PublishError(
+            "Name the release to roll back to: `doit rollback to=VERSION` or `to=COMMIT` "
+            "(`doit releases` lists them)."
+        )
+    if not is_work_tree(root):
+        raise PublishError(
+            f"{root} is not in a git work tree: there is no release to roll back to."
+        )
+    gitcommit.repair_after_kill(root)
+    branch = gitcommit.refuse_unsafe_state(root, settings.branch)
+    manifest, lock = settings.relative(settings.manifest), settings.relative(settings.lock_file)
+    releases = list_releases(root, "HEAD", manifest, lock)
+    target = resolve(releases, to, root)
+    if not target.has_lock:
+        # Without its lock file a release names no dataset and no source: a plain `doit` after it
+        # could not tell what is published, and `doit verify` would have nothing to check against.
+        raise PublishError(
+            f"Release {target.version} (commit {target.commit[:8]}) was made by hand, without a "
+            f"lock file describing it: a rollback restores a release made by this tool. Known "
+            f"versions: {', '.join(dict.fromkeys(r.version for r in releases if r.has_lock))}."
+        )
+    current = releases[0]
+    if (target.manifest, target.lock) == (current.manifest, current.lock):
+        raise PublishError(
+            f"Version {target.version} (commit {target.commit[:8]}) is what is published now: "
+            "there is nothing to roll back."
+        )
+    restored = list(dict.fromkeys([*sorted(target.files), manifest, lock]))
+    now = set(current.files) | _head_lock_files(root, lock)
+    removed = sorted(now - set(restored))
+    for path in [*restored, *removed]:
+        _inside(settings, path, target)
+    _refuse_changes(root, [*restored, *removed])
+    parent = gitcommit.head_commit(root) or ""
+    return Rollback(settings, target, current, branch, parent, restored, removed)
+
+
+def apply_rollback(plan: Rollback) -> dict[str, Any]:
+    """Restore the target's files byte for byte, remove the others, commit and push when asked."""
+    settings, root = plan.settings, plan.settings.root
+    written = _restore_all(plan)
+    for path in plan.removed:
+        (root / path).unlink(missing_ok=True)
+    cache = cache_for(root)
+    for path, digest in written.items():
+        cache.record_written(root / path, digest)
+    top = toplevel(root)
+    files = {_top(root, top, path): root / path for path in plan.restored}
+    removed = [_top(root, top, path) for path in plan.removed]
+    models = {_top(root, top, p) for p, ref in plan.target.files.items() if ref.kind == "model"}
+    sha = gitcommit.build_commit(
+        root, plan.parent, files, plan.message, incompressible=models, removed=removed
+    )
+    if sha:
+        gitcommit.advance_branch(
+            root,
+            plan.branch,
+            sha,
+            plan.parent,
+            reflog=f"web-assets: roll back to version {plan.target.version}",
+        )
+    gitcommit.sync_index(root, [*files, *removed])
+    pushed = ""
+    if settings.push:
+        try:
+            gitcommit.push(root, settings.remote, plan.branch, [sha] if sha else [])
+        except PublishError as err:
+            # The commit stays: history is never rewritten, and `git push` sends it later.
+            raise PublishError(
+                f"The rollback is committed ({sha[:10]}) but not pushed: push it with `git push "
+                f"{settings.remote} {plan.branch}` once the remote takes it. {err}"
+            ) from None
+        pushed = f"{settings.remote} {plan.branch}"
+    return {"commit": sha or "", "pushed": pushed, "written": sorted(written)}
+
+
+def _restore_all(plan: Rollback) -> dict[str, FileDigest]:
+    """Every file streamed from git into its atomic writer; none replaced until all are checked.
+
+    The writers stay open until the last file is written and its digest matches the target's lock
+    file: a mismatch (a lock edited by hand) or any failure replaces nothing.
+    """
+    root, expected = plan.settings.root, plan.target.files
+    digests: dict[str, FileDigest] = {}
+    with ExitStack() as writers:
+
+        def write(path: str, chunks) -> None:
+            stream = writers.enter_context(atomic_writer(root / path))
+            digest, size = hashlib.sha256(), 0
+            for chunk in chunks:
+                stream.write(chunk)
+                digest.update(chunk)
+                size += len(chunk)
+            digests[path] = FileDigest(digest.hexdigest(), size)
+            ref = expected.get(path)
+            if ref is not None and (ref.sha256, ref.size) != (digests[path].sha256, size):
+                raise PublishError(
+                    f"Commit {plan.target.commit[:8]} holds other bytes for {path} than its lock "
+                    "file records: that release cannot be restored byte for byte. Nothing was "
+                    "written."
+                )
+
+        restore(root, plan.target.commit, plan.restored, write)
+    return digests
+
+
+def _head_lock_files(root: Path, lock: str) -> set[str]:
+    """The files HEAD's lock file names, also when it does not describe HEAD's manifest."""
+    import json
+
+    data = read_all(root, [f"HEAD:./{lock}"]).get(f"HEAD:./{lock}")
+    try:
+        files = json.loads(data)["files"] if data is not None else []
+    except (ValueError, TypeError, KeyError):
+        return set()
+    return {
+        entry["path"]
+        for entry in (files if isinstance(files, list) else [])
+        if isinstance(entry, dict) and isinstance(entry.get("path"), str)
+    }
+
+
+def _inside(settings: Settings, path: str, target: Release) -> None:
+    """A path from a lock file is written only inside the project, never in .git or via a link."""
+    try:
+        resolved = output_path(settings.root, "path", path)
+    except PublishError:
+        resolved = None
+    if resolved is None or ".git" in Path(path).parts or resolved == settings.root:
+        raise PublishError(
+            f"Release {target.version} (commit {target.commit[:8]}) names {path!r}, which is not "
+            "a file inside the project: it cannot be rolled back to. Nothing was written."
+        )
+
+
+def _refuse_changes(root: Path, paths: list[str]) -> None:
+    """Refuse when a file the rollback writes or removes has uncommitted changes, or is untracked."""
+    output = run_git(
+        root,
+        "--literal-pathspecs",
+        "status",
+        "--porcelain",
+        "-z",
+        "--untracked-files=all",
+        "--no-renames",
+        "--",
+        *paths,
+    )
+    changed = sorted(
+        {entry[3:] for entry in output.decode(errors="surrogateescape").split("\0") if entry}
+    )
+    if changed:
+        raise PublishError(
+            f"Uncommitted changes to published files: {', '.join(changed)}. Commit them, or "
+            "discard them with `git checkout -- PATH` (remove untracked ones), then roll back "
+            "again. Nothing was written."
+        )
+
+
+def _top(root: Path, top: Path, path: str) -> str:
+    return (root / path).relative_to(top).as_posix()

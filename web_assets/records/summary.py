@@ -1,0 +1,111 @@
+"""The summary a person reads after a run: what changed, which version, which commit."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from web_assets.modelcheck.report import model_check_lines
+from web_assets.records.manifest import Change
+
+
+@dataclass
+class Summary:
+    """What one doit run did, from the values its steps returned."""
+
+    datasets: list[dict[str, Any]] = field(default_factory=list)
+    manifest: dict[str, Any] | None = None
+    commit: dict[str, Any] | None = None
+    ran: list[str] = field(default_factory=list)
+    failures: list[str] = field(default_factory=list)
+    # check:models' values: each model's missing features and prediction shift.
+    checks: dict[str, Any] | None = None
+    # The previous release's files the new run lacks, removed from the export folder.
+    removed: list[str] = field(default_factory=list)
+    # The upload steps' values (storage = "s3").
+    uploads: list[dict[str, Any]] = field(default_factory=list)
+
+    @property
+    def changes(self) -> list[Change]:
+        return [Change(*change) for change in (self.manifest or {}).get("changes", [])]
+
+    def lines(self) -> list[str]:
+        if self.failures:
+            return [
+                "Stopped: a step failed (see above). Every file is intact: old or new, never half-written."
+            ]
+        if not self.ran:
+            return ["Nothing to publish: every step is up to date."]
+        lines: list[str] = []
+        if self.manifest:
+            lines.append(_version_line(self.manifest))
+            lines += [_change_line(change) for change in self.changes]
+            if not self.changes:
+                lines.append("  models and preprocessing unchanged")
+        lines += [
+            f"  removed {path}: not in the new run (git keeps it in history)"
+            for path in sorted(self.removed)
+        ]
+        lines += [
+            f"  dataset {item['target']} ({_size(item['size_bytes'])}, sha256 {item['sha256'][:8]})"
+            for item in self.datasets
+        ]
+        lines += model_check_lines(self.checks)
+        if self.uploads:
+            lines.append(_upload_line(self.uploads))
+        if self.commit:
+            lines.append(_commit_line(self.commit, self.manifest))
+            lines += [f"warning: {warning}" for warning in self.commit.get("warnings", [])]
+        return lines
+
+
+def _upload_line(uploads: list[dict[str, Any]]) -> str:
+    sent = [item for item in uploads if item["sent"]]
+    size = sum(item["size_bytes"] for item in sent)
+    kept = len(uploads) - len(sent)
+    already = f", {kept} already there" if kept else ""
+    return f"  uploaded {len(sent)} object(s) ({_size(size)}) to bucket {uploads[0]['bucket']}{already}"
+
+
+def _version_line(manifest: dict[str, Any]) -> str:
+    old, new = manifest["old_version"], manifest["dataset_version"]
+    version = new if old in (None, new) else f"{old} -> {new}"
+    state = "updated" if manifest["written"] else "already up to date"
+    return f"Dataset version {version}, run {manifest['run_id']}: {manifest['manifest']} {state}"
+
+
+def _change_line(change: Change) -> str:
+    label = f"  {change.section:<13} {change.id:<24}"
+    if change.old_sha256 is None:
+        return f"{label} added    {_short(change.new_sha256)}  {_size(change.new_size)}"
+    if change.new_sha256 is None:
+        return f"{label} removed  (its file is gone from the export folder)"
+    return (
+        f"{label} changed  {_short(change.old_sha256)} -> {_short(change.new_sha256)}  "
+        f"{_size(change.old_size)} -> {_size(change.new_size)}"
+    )
+
+
+def _commit_line(commit: dict[str, Any], manifest: dict[str, Any] | None) -> str:
+    """What was committed, and whether the web app serves it yet: it loads what is pushed."""
+    if not commit["commit"]:
+        return f"No commit: {commit['reason']}."
+    sha = commit["commit"][:10]
+    if commit["pushed"]:
+        return f"Committed {sha}, pushed to {commit['pushed']}: live."
+    old, new = (manifest or {}).get("old_version"), (manifest or {}).get("dataset_version")
+    old = f"version {old}" if old and old != new else "the previous release"
+    remote = commit.get("remote") or "origin"
+    branch = commit.get("branch") or "BRANCH"
+    return (
+        f"Committed {sha} locally only: the web app still loads {old} until you push "
+        f"(git push {remote} {branch}, or publish with push=true)."
+    )
+
+
+def _short(digest: str | None) -> str:
+    return (digest or "?")[:8]
+
+
+def _size(size: int | None) -> str:
+    return "?" if size is None else f"{size:,} B"

@@ -1,0 +1,130 @@
+"""A release: the settings and every file they name, checked before anything is written."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import cached_property
+from pathlib import Path
+
+from web_assets.config.settings import Settings
+from web_assets.errors import PublishError
+from web_assets.git.commit import refuse_unsafe_state, repair_after_kill
+from web_assets.git.run import is_work_tree
+from web_assets.records.lockfile import read_lock
+from web_assets.records.manifest import read_manifest, run_id_from_path
+from web_assets.records.uris import pins
+from web_assets.release.app_rules import format_problems
+from web_assets.release.checks import refuse_stale_financial, require_columns
+from web_assets.release.datasets import Copy, dataset_copies, read_csv_header
+from web_assets.release.immutable import refuse_rewritten_version
+from web_assets.release.models import ExportPlan, plan_export
+from web_assets.release.run_files import Extra, stale_files, with_extras
+from web_assets.release.size_limits import refuse_oversized
+from web_assets.release.space import refuse_short_space
+
+
+@dataclass(frozen=True)
+class Release:
+    settings: Settings
+    datasets: list[Copy]
+    export: ExportPlan
+    columns: dict[str, list[str]]
+    # External data and other gathered files (run_files.py), locked beside models and bundles.
+    extras: tuple[Extra, ...] = ()
+    # The previous release's export files this run lacks: removed after the checks, and committed so.
+    removed: tuple[Path, ...] = ()
+    # Files a git host would warn about (storage = "git"), told in the summary of a commit.
+    size_warnings: tuple[str, ...] = ()
+
+    @cached_property
+    def sources(self) -> dict[Path, Path]:
+        """Each model's and bundle's source: the run's file it is gathered from, else itself."""
+        gathered = {copy.target: copy.source for copy in self.export.gathered}
+        artefacts = self.export.models + self.export.bundles
+        return {artefact.path: gathered.get(artefact.path, artefact.path) for artefact in artefacts}
+
+    @property
+    def run_id(self) -> str | None:
+        """The run id this release states: given, else the run folder's `run_YYYYMMDD-HHMMSS` name."""
+        return self.settings.run_id or run_id_from_path(self.settings.run_dir.as_posix())
+
+    def export_files(self) -> list[Path]:
+        """Every file of the export folder that this release publishes."""
+        paths = {copy.target for copy in self.export.gathered}
+        paths |= {artefact.path for artefact in self.export.models + self.export.bundles}
+        paths |= {extra.path for extra in self.extras}
+        return sorted(paths, key=str)
+
+    def published_files(self) -> list[Path]:
+        """Every file the commit step commits: with storage = "s3", not the stored objects."""
+        datasets = [copy.target for copy in self.datasets]
+        files = [*datasets, *self.export_files(), self.settings.manifest, self.settings.lock_file]
+        stored = set(self.object_files())
+        return [path for path in files if path not in stored]
+
+    def object_files(self) -> list[Path]:
+        """The files uploaded to the object store (storage = "s3"), each to its own key."""
+        if self.settings.storage != "s3":
+            return []
+        files = [artefact.path for artefact in self.export.models + self.export.bundles]
+        if self.settings.s3_datasets:
+            files = [copy.target for copy in self.datasets] + files
+        return files
+
+
+def load_release(settings: Settings) -> Release:
+    """The files the settings name, every check that needs no large read done: bad input stops here."""
+    settings.require_inputs()
+    columns = {
+        "main": read_csv_header(settings.dataset, "dataset"),
+        "financial": read_csv_header(settings.financial_dataset, "financial_dataset"),
+    }
+    require_columns(columns["main"], settings.main_columns, settings.dataset, "main_columns")
+    require_columns(
+        columns["financial"],
+        settings.financial_columns,
+        settings.financial_dataset,
+        "financial_columns",
+    )
+    require_columns(
+        columns["financial"],
+        settings.financial_app_columns,
+        settings.financial_dataset,
+        "financial_app_columns",
+    )
+    datasets = dataset_copies(settings)
+    export, extras = with_extras(settings, plan_export(settings))
+    size_warnings = refuse_oversized(settings, datasets, export)
+    manifest = read_manifest(settings.manifest)
+    if settings.check_format and manifest is not None:
+        problems = format_problems(manifest)
+        if problems:
+            raise PublishError(
+                f"{settings.manifest}: " + " ".join(problems) + " (or set check_format=false)."
+            )
+    lock = read_lock(settings.lock_file)
+    refuse_rewritten_version(settings, datasets[0].target, manifest, lock)
+    if settings.check_stale_financial:
+        refuse_stale_financial(settings.data_dir)
+    if pins(settings.uri_template) and not settings.commit:
+        raise PublishError(
+            "uri_template pins each URI to the commit that holds the file ({commit}), and "
+            "commit=false makes no commit: publish with commit=true, or give a uri_template "
+            "without {commit} (one on a branch, which a CDN may serve stale)."
+        )
+    if settings.commit and pins(settings.uri_template) and not is_work_tree(settings.root):
+        raise PublishError(
+            f"{settings.root} is not a git work tree, and uri_template pins each URI to the commit "
+            "that holds the file ({commit}): publish from a git clone, or give a uri_template "
+            "without {commit}."
+        )
+    if settings.commit and is_work_tree(settings.root):
+        # A merge, rebase, detached HEAD or missing identity is refused before anything is written.
+        repair_after_kill(settings.root)
+        refuse_unsafe_state(settings.root, settings.branch)
+    refuse_short_space(settings.root, [*datasets, *export.gathered], settings.commit)
+    release = Release(settings, datasets, export, columns, tuple(extras))
+    removed = stale_files(settings, release.export_files(), manifest, lock)
+    return Release(
+        settings, datasets, export, columns, tuple(extras), tuple(removed), size_warnings
+    )

@@ -1,0 +1,76 @@
+"""The upload step of a publish with storage = "s3": one file to its content-addressed key.
+
+Each file is its own step, so an unchanged file is up to date without a request to the store;
+every upload ends before the manifest step starts, so a failure leaves the manifest and git as
+they were.
+"""
+
+from __future__ import annotations
+
+import os
+import threading
+from pathlib import Path
+from typing import Any
+
+from web_assets.config.settings import Settings
+from web_assets.files.digests import cache_for
+from web_assets.files.hashing import stat_key
+from web_assets.store.client import make_client
+from web_assets.store.upload import Store, Upload, abort_stale_uploads, object_key, upload
+
+# One client and one sweep of stale multipart uploads per store and process: the steps run in
+# threads, and one step's sweep must never abort another step's upload in progress.
+_LOCK = threading.Lock()
+_CLIENTS: dict[Store, Any] = {}
+
+
+def store_for(settings: Settings) -> Store:
+    return Store(
+        bucket=settings.s3_bucket or "",
+        prefix=settings.s3_prefix or "",
+        endpoint_url=settings.s3_endpoint_url,
+        region=settings.s3_region,
+        public_base_url=settings.public_base_url or "",
+        checksums=settings.s3_checksums,
+    )
+
+
+def store_settings(settings: Settings) -> dict[str, Any]:
+    """What an uploaded object depends on besides its bytes: a change uploads again."""
+    return {
+        "bucket": settings.s3_bucket,
+        "prefix": settings.s3_prefix,
+        "endpoint_url": settings.s3_endpoint_url,
+        "region": settings.s3_region,
+        "public_base_url": settings.public_base_url,
+    }
+
+
+def _client(store: Store, threads: int):
+    with _LOCK:
+        if store not in _CLIENTS:
+            client = make_client(store, threads)
+            # Multipart uploads a killed run left under the prefix: aborted before ours start.
+            abort_stale_uploads(store, client)
+            _CLIENTS[store] = client
+        return _CLIENTS[store]
+
+
+def upload_object(settings: Settings, path: Path) -> dict[str, Any]:
+    """Send `path` to `{prefix}/{sha256}/{filename}` unless the store holds it; what the lock
+    file and the manifest record of it."""
+    store = store_for(settings)
+    hashed_at = os.stat(path)
+    digest = cache_for(settings.root).digest(path, hashed_at)
+    key = object_key(store.prefix, digest.sha256, path.name)
+    item = Upload(path, digest.sha256, digest.size, key, stat_key(hashed_at))
+    client = _client(store, settings.s3_threads)
+    report = upload(store, [item], settings.s3_threads, client=client, abort_stale=False)
+    return {
+        "bucket": store.bucket,
+        "key": key,
+        "uri": store.uri(key),
+        "sha256": digest.sha256,
+        "size_bytes": digest.size,
+        "sent": bool(report.uploaded),
+    }
