@@ -9,8 +9,9 @@ PROJECT_ROOT = Path(__file__).resolve().parent
 # gave (doit's `name=value` variables, set before doit imports this file; or the typed settings
 # that `publish()` and `update-web-assets` resolved and handed to doit as a variable, see
 # web_assets_doit/runner.py), then the release the lock file records, [tool.web-assets] in
-# pyproject.toml, and the defaults. The creators below get the result.
-LOADED = context.load(context.run_settings(PROJECT_ROOT))
+# pyproject.toml, and the defaults (tasks/context.py, run_settings). The creators below get the
+# result.
+LOADED = context.load(PROJECT_ROOT)
 RELEASE = LOADED.release
 
 DOIT_CONFIG = creators.doit_config()

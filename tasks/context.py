@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from pathlib import Path
-from typing import NamedTuple
+from typing import Any, NamedTuple
 
 from web_assets.config.settings import Settings
 from web_assets.errors import PublishError
@@ -31,8 +32,9 @@ def run_settings(root: Path) -> RunSettings:
     return resolve_run(root, variables.command_line(), source="the command line")
 
 
-def load(run: RunSettings) -> Loaded:
-    """The release that `run`'s settings name, or why there is none."""
+def load(root: Path, given: Mapping[str, Any] | None = None) -> Loaded:
+    """The release this run's settings name, or why there is none; `given` as publish() gives them."""
+    run = run_settings(root) if given is None else resolve_run(root, given, source="publish()")
     settings = run.settings
     if settings is None:
         return Loaded(None, None, run.problem)
