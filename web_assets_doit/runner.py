@@ -67,10 +67,7 @@ class ProjectLoader(NamespaceTaskLoader):
 
 def load_dodo(root: Path) -> ModuleType:
     """A fresh copy of the project's dodo.py, so each run reads its settings anew."""
-    path = root / "dodo.py"
-    if not path.is_file():
-        raise PublishError(f"{root} has no dodo.py: run from the project root, or pass root=.")
-    spec = importlib.util.spec_from_file_location("dodo", path)
+    spec = importlib.util.spec_from_file_location("dodo", root / "dodo.py")
     assert spec is not None and spec.loader is not None
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
@@ -101,6 +98,8 @@ def run_resolved(
     root: Path, args: list[str], run: RunSettings, out: TextIO | None = None
 ) -> tuple[int, Summary]:
     """`doit ARGS` in `root` with the settings `run` resolved once, before doit starts."""
+    if not (root / "dodo.py").is_file():
+        raise PublishError(f"{root} has no dodo.py: run from the project root, or pass root=.")
     # doit swaps sys.stdout and sys.stderr for each action and swaps them back after it; with two
     # steps in threads, one can "restore" the other's capture. The caller gets its own back.
     streams = sys.stdout, sys.stderr

@@ -52,3 +52,10 @@ def test_the_scripts_flags_reach_doit_and_a_bad_one_stops_it(project):
     )
     assert bad.returncode == 1
     assert bad.stderr.startswith("error: ") and "Traceback" not in bad.stderr
+
+
+def test_publish_outside_a_project_says_so_in_one_line(tmp_path):
+    from web_assets import PublishError, publish
+
+    with pytest.raises(PublishError, match=r"has no dodo\.py: run from the project root"):
+        publish(tmp_path, version=8)
