@@ -5,9 +5,13 @@ from pathlib import Path
 from tasks import context, creators, storage
 
 PROJECT_ROOT = Path(__file__).resolve().parent
-# Loaded once, here: doit sets its command-line variables before it imports this file, and
-# `publish()` hands its settings in as PUBLISH_SETTINGS.
-LOADED = context.load(PROJECT_ROOT, globals().get("PUBLISH_SETTINGS"))
+# Settings are resolved once per run, here, before any task is made: from what the entry point
+# gave (doit's `name=value` variables, set before doit imports this file; or the typed settings
+# that `publish()` and `update-web-assets` resolved and handed to doit as a variable, see
+# web_assets_doit/runner.py), then the release the lock file records, [tool.web-assets] in
+# pyproject.toml, and the defaults (tasks/context.py, run_settings). The creators below get the
+# result.
+LOADED = context.load(PROJECT_ROOT)
 RELEASE = LOADED.release
 
 DOIT_CONFIG = creators.doit_config()

@@ -2,15 +2,15 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Any, NamedTuple
 
-from doit import doit_cmd
-
-from web_assets.config.settings import Settings, resolve_settings
+from web_assets.config.settings import Settings
 from web_assets.errors import PublishError
 from web_assets.release.load import Release, load_release
-from web_assets.release.recorded import gone_inputs
+from web_assets.release.recorded import RunSettings, gone_inputs, resolve_run
+from web_assets_doit import variables
 
 
 class Loaded(NamedTuple):
@@ -24,25 +24,25 @@ class Loaded(NamedTuple):
     kept: tuple[str, ...] = ()
 
 
-def command_line_settings() -> dict[str, str]:
-    """The `name=value` variables given to doit."""
-    # doit exposes them one name at a time (get_var); the whole dict lets a misspelt name be refused.
-    return dict(doit_cmd._CMDLINE_VARS or {})
+def run_settings(root: Path) -> RunSettings:
+    """This run's settings: as `publish()` or the script resolved them, else from `doit name=value`."""
+    handed = variables.handed_over()
+    if handed is not None:
+        return handed
+    return resolve_run(root, variables.command_line(), source="the command line")
 
 
-def load(root: Path, given: dict[str, Any] | None = None) -> Loaded:
-    """The settings and release: `given` by `publish()`, else from doit's command line."""
-    settings = None
+def load(root: Path, given: Mapping[str, Any] | None = None) -> Loaded:
+    """The release this run's settings name, or why there is none; `given` as publish() gives them."""
+    run = run_settings(root) if given is None else resolve_run(root, given, source="publish()")
+    settings = run.settings
+    if settings is None:
+        return Loaded(None, None, run.problem)
+    gone = gone_inputs(settings, run.given, run.recorded)
+    if gone:
+        # Nothing to publish from: keep what is published (a rollback to an old run does this).
+        return Loaded(settings, None, None, tuple(gone))
     try:
-        if given is None:
-            given = command_line_settings()
-            settings = resolve_settings(root, given)
-        else:
-            settings = resolve_settings(root, given, source="publish()")
-        gone = gone_inputs(settings, given)
-        if gone:
-            # Nothing to publish from: keep what is published (a rollback to an old run does this).
-            return Loaded(settings, None, None, tuple(gone))
         return Loaded(settings, load_release(settings), None)
     except PublishError as err:
         return Loaded(settings, None, str(err))

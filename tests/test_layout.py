@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -34,7 +35,7 @@ def test_an_unrelated_tasks_module_does_not_change_the_api(tmp_path):
         "import tasks; from web_assets import publish, PublishError; "
         "print(tasks.publish, publish.__module__)",
     )
-    assert result.stdout.split() == ["invoke", "tasks", "web_assets.api"], result.stderr
+    assert result.stdout.split() == ["invoke", "tasks", "web_assets_doit.api"], result.stderr
 
 
 def test_publish_next_to_an_invoke_tasks_file_uses_the_projects_wiring(project, tmp_path):
@@ -60,10 +61,26 @@ def test_doit_list_and_verify_work_without_valid_publish_inputs(project):
     assert "files match" in verified.out
 
 
-def test_the_library_does_not_import_doit():
-    offenders = [
-        path.name
-        for path in sorted((REPO / "web_assets").glob("*.py"))
-        if "import doit" in path.read_text() or "from doit" in path.read_text()
-    ]
-    assert offenders == []
+def lint_imports(cwd: Path) -> subprocess.CompletedProcess[str]:
+    """import-linter, on the contracts of `cwd`/pyproject.toml, as CI runs it."""
+    command = [str(Path(sys.executable).parent / "lint-imports"), "--no-cache"]
+    return subprocess.run(command, cwd=cwd, capture_output=True, text=True)
+
+
+def test_the_library_imports_neither_doit_nor_its_doit_side():
+    result = lint_imports(REPO)
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "Contracts: 1 kept, 0 broken." in result.stdout
+
+
+def test_the_import_contract_sees_an_import_inside_a_function(tmp_path):
+    for package in ("web_assets", "web_assets_doit", "tasks"):
+        shutil.copytree(REPO / package, tmp_path / package, ignore=shutil.ignore_patterns("*.pyc"))
+    shutil.copy(REPO / "pyproject.toml", tmp_path)
+    probe = tmp_path / "web_assets/verify/probe.py"
+    probe.write_text(
+        '"""Runs doit later."""\n\n\ndef later():\n    from doit import run\n\n    return run\n'
+    )
+    result = lint_imports(tmp_path)
+    assert result.returncode != 0
+    assert "web_assets.verify.probe -> doit" in result.stdout, result.stdout

@@ -11,7 +11,9 @@ __all__ = ["PublishError", "publish"]
 
 def __getattr__(name: str):
     if name == "publish":
-        from web_assets.api import publish
+        # The one import of doit's side in the library, declared in pyproject.toml's import
+        # contract: publish() runs doit, and training scripts know it as `web_assets.publish`.
+        from web_assets_doit.api import publish
 
         return publish
     raise AttributeError(f"module 'web_assets' has no attribute {name!r}")

@@ -6,9 +6,9 @@ import argparse
 import sys
 from pathlib import Path
 
-from web_assets.api import from_here
-from web_assets.config.settings import resolve_settings
 from web_assets.errors import PublishError
+from web_assets.release.recorded import resolve_run
+from web_assets_doit.api import from_here
 
 
 def parse_args(argv: list[str]) -> argparse.Namespace:
@@ -46,10 +46,13 @@ def main(argv: list[str] | None = None, root: Path | None = None) -> int:
         }
     )
     try:
-        resolve_settings(root, given, source="the flags")
-        from web_assets_doit.runner import run_doit
+        # Resolved once, here: a bad flag stops before doit starts.
+        run = resolve_run(root, given, source="the flags")
+        if run.problem:
+            raise PublishError(run.problem)
+        from web_assets_doit.runner import run_resolved
 
-        status, _ = run_doit(root, [], given=given)
+        status, _ = run_resolved(root, [], run)
     except PublishError as err:
         print(f"error: {err}", file=sys.stderr)
         return 1

@@ -11,7 +11,6 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from doit import doit_cmd
 from doit.cmd_base import Command
 
 from web_assets.config.settings import DEFAULTS, read_pyproject_settings, resolve_settings
@@ -39,7 +38,9 @@ def history_paths(root: Path) -> tuple[str, str]:
 
 def variables(allowed: set[str] | None) -> dict[str, str]:
     """The `name=value` arguments; PublishError for a name the command does not take."""
-    given = dict(doit_cmd._CMDLINE_VARS or {})
+    from web_assets_doit.variables import command_line
+
+    given = command_line()
     unknown = sorted(set(given) - allowed) if allowed is not None else []
     if unknown:
         raise PublishError(
@@ -184,12 +185,15 @@ def refresh_record(root: Path, given: dict[str, Any]) -> str:
     to commit. When they are gone, a plain `doit` keeps the published files (see recorded.py).
     """
     from web_assets.git.objects import run_git
-    from web_assets.release.recorded import changed_sources, gone_inputs
+    from web_assets.release.recorded import changed_sources, gone_inputs, resolve_run
     from web_assets_doit.runner import run_doit
 
     plain = {name: given[name] for name in ("manifest", "lock_file") if name in given}
-    settings = resolve_settings(root, plain)
-    gone = gone_inputs(settings, plain)
+    run = resolve_run(root, plain)
+    if run.problem:
+        raise PublishError(run.problem)
+    settings = run.settings
+    gone = gone_inputs(settings, plain, run.recorded)
     if gone:
         return (
             f"Its recorded inputs are gone ({', '.join(gone)}): a plain `doit` keeps it as it is."

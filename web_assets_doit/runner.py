@@ -4,19 +4,22 @@ from __future__ import annotations
 
 import contextlib
 import importlib.util
+import inspect
 import sys
 from collections.abc import Iterator
 from pathlib import Path
 from types import ModuleType
 from typing import Any, TextIO
 
-from doit.cmd_base import ModuleTaskLoader
+from doit.cmd_base import NamespaceTaskLoader
 from doit.doit_cmd import DoitMain
 
 from web_assets.errors import PublishError
 from web_assets.files import publish_lock
 from web_assets.files.digests import close_cache
 from web_assets.records.summary import Summary
+from web_assets.release.recorded import RunSettings, resolve_run
+from web_assets_doit import variables
 
 
 @contextlib.contextmanager
@@ -43,48 +46,71 @@ def project_wiring(root: Path) -> Iterator[None]:
         sys.modules.update(foreign)
 
 
-def load_dodo(root: Path, given: dict[str, Any] | None) -> ModuleType:
+class ProjectLoader(NamespaceTaskLoader):
+    """The project's dodo.py, imported once doit has read its command line, with `run`'s settings."""
+
+    def __init__(self, root: Path, run: RunSettings, out: TextIO):
+        super().__init__()
+        self.root, self.run, self.out = root, run, out
+        self.reporter: Any = None
+
+    def setup(self, opt_values: dict[str, Any]) -> None:
+        # doit resets its variables as it reads its command line, which comes before this.
+        variables.hand_over(self.run)
+        dodo = load_dodo(self.root)
+        self.reporter = dodo.DOIT_CONFIG["reporter"](self.out, {})
+        self.namespace = {
+            **dict(inspect.getmembers(dodo)),
+            "DOIT_CONFIG": {**dodo.DOIT_CONFIG, "reporter": self.reporter},
+        }
+
+
+def load_dodo(root: Path) -> ModuleType:
     """A fresh copy of the project's dodo.py, so each run reads its settings anew."""
-    path = root / "dodo.py"
-    if not path.is_file():
-        raise PublishError(f"{root} has no dodo.py: run from the project root, or pass root=.")
-    spec = importlib.util.spec_from_file_location("dodo", path)
+    spec = importlib.util.spec_from_file_location("dodo", root / "dodo.py")
     assert spec is not None and spec.loader is not None
     module = importlib.util.module_from_spec(spec)
-    if given is not None:
-        module.PUBLISH_SETTINGS = given
     spec.loader.exec_module(module)
     return module
 
 
 def run_doit(
-    root: Path, args: list[str], out: TextIO | None = None, given: dict[str, Any] | None = None
+    root: Path,
+    args: list[str],
+    out: TextIO | None = None,
+    given: dict[str, Any] | None = None,
+    *,
+    source: str = "the command line",
 ) -> tuple[int, Summary]:
     """`doit ARGS` in `root`, as the command line would run it; returns its status and summary.
 
-    `given` settings (typed, from `publish()`) take the place of doit's `name=value` variables.
+    `given` settings (typed) join the `name=value` arguments; `source` names them in a refusal.
     """
     root = root.resolve()
-    # dodo.py loads its release when imported, before doit parses `name=value` variables: they
-    # are handed in with the settings (strings, as doit's command line gives them).
-    variables = [arg for arg in args if "=" in arg and not arg.startswith("-")]
-    if variables:
-        given = {**(given or {}), **dict(arg.split("=", 1) for arg in variables)}
-        args = [arg for arg in args if arg not in variables]
+    # Split as doit would: a `name=value` argument is a setting, resolved with `given`.
+    variables_given = [arg for arg in args if "=" in arg and not arg.startswith("-")]
+    given = {**(given or {}), **dict(arg.split("=", 1) for arg in variables_given)}
+    args = [arg for arg in args if arg not in variables_given]
+    return run_resolved(root, args, resolve_run(root, given, source=source), out)
+
+
+def run_resolved(
+    root: Path, args: list[str], run: RunSettings, out: TextIO | None = None
+) -> tuple[int, Summary]:
+    """`doit ARGS` in `root` with the settings `run` resolved once, before doit starts."""
+    if not (root / "dodo.py").is_file():
+        raise PublishError(f"{root} has no dodo.py: run from the project root, or pass root=.")
     # doit swaps sys.stdout and sys.stderr for each action and swaps them back after it; with two
     # steps in threads, one can "restore" the other's capture. The caller gets its own back.
     streams = sys.stdout, sys.stderr
+    loader = ProjectLoader(root, run, out or sys.stdout)
     try:
-        with project_wiring(root):
-            dodo = load_dodo(root, given)
-            reporter = dodo.DOIT_CONFIG["reporter"](out or sys.stdout, {})
-            dodo.DOIT_CONFIG = {**dodo.DOIT_CONFIG, "reporter": reporter}
-            # doit reads ./pyproject.toml (only by that exact name) and resolves its state file
-            # and our relative paths against the working folder, as the `doit` command does.
-            with contextlib.chdir(root):
-                status = DoitMain(ModuleTaskLoader(dodo)).run(args)
+        # doit reads ./pyproject.toml (only by that exact name) and resolves its state file and
+        # our relative paths against the working folder, as the `doit` command does.
+        with project_wiring(root), contextlib.chdir(root):
+            status = DoitMain(loader).run(args)
     finally:
         sys.stdout, sys.stderr = streams
         close_cache(root)
         publish_lock.drop(root)
-    return status, reporter.summary
+    return status, loader.reporter.summary if loader.reporter else Summary()

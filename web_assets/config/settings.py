@@ -1,6 +1,8 @@
-"""Settings: defaults, then `[tool.web-assets]` in pyproject.toml, then what the caller gives.
+"""Settings: defaults, then `[tool.web-assets]` in pyproject.toml, the recorded release, then what
+the caller gives.
 
 Each setting has one converter; `resolve_settings` runs them all once and returns typed values.
+The recorded release is handed in as data: reading the lock file is the records' job.
 Inputs (the run and its datasets) may live anywhere; outputs stay inside the project.
 """
 
@@ -149,27 +151,19 @@ def resolve_settings(
     root: Path,
     given: Mapping[str, Any] | None = None,
     *,
+    recorded: Mapping[str, Any] | None = None,
     source: str = "the command line",
     environ: Mapping[str, str] | None = None,
 ) -> Settings:
-    """Merge defaults, pyproject.toml and `given`, converting every value once.
+    """Merge defaults, pyproject.toml, the `recorded` release's inputs and `given`, converting once.
 
     Relative input paths are taken from the project root; a caller that means the current folder
     (the script, `publish()`) makes them absolute first.
     """
     root = root.resolve()
-    from_file = read_pyproject_settings(root)
-    given = dict(given or {})
-    for where, values in (("pyproject.toml [tool.web-assets]", from_file), (source, given)):
-        unknown = sorted(set(values) - set(CONVERTERS))
-        if unknown:
-            raise PublishError(
-                f"Unknown setting {', '.join(map(repr, unknown))} in {where}. "
-                f"Known settings: {', '.join(CONVERTERS)}."
-            )
-    recorded = _recorded_inputs(root, {**DEFAULTS, **from_file, **given}["lock_file"])
+    from_file, given = _named(root, given, source)
     # The last release is remembered: a plain `doit` publishes it again, never other inputs.
-    raw = {**DEFAULTS, **from_file, **recorded, **given}
+    raw = {**DEFAULTS, **from_file, **(recorded or {}), **given}
     for name in OUTPUTS:
         if _unset(raw[name]):
             raise PublishError(f"Setting `{name}` is empty: name a path inside the project.")
@@ -183,12 +177,30 @@ def resolve_settings(
     )
 
 
-def _recorded_inputs(root: Path, lock_file: Any) -> dict[str, Any]:
-    from web_assets.records.lockfile import read_lock, recorded_inputs
+def lock_file_setting(
+    root: Path, given: Mapping[str, Any] | None = None, *, source: str = "the command line"
+) -> Path | None:
+    """The lock file the settings name (None when unset): where the recorded release is read."""
+    root = root.resolve()
+    from_file, given = _named(root, given, source)
+    value = {**DEFAULTS, **from_file, **given}["lock_file"]
+    return None if _unset(value) else output_path(root, "lock_file", value)
 
-    if _unset(lock_file):
-        return {}
-    return recorded_inputs(read_lock(output_path(root, "lock_file", lock_file)))
+
+def _named(
+    root: Path, given: Mapping[str, Any] | None, source: str
+) -> tuple[dict[str, Any], dict[str, Any]]:
+    """pyproject.toml's settings and the given ones, once every name in them is known."""
+    from_file = read_pyproject_settings(root)
+    given = dict(given or {})
+    for where, values in (("pyproject.toml [tool.web-assets]", from_file), (source, given)):
+        unknown = sorted(set(values) - set(CONVERTERS))
+        if unknown:
+            raise PublishError(
+                f"Unknown setting {', '.join(map(repr, unknown))} in {where}. "
+                f"Known settings: {', '.join(CONVERTERS)}."
+            )
+    return from_file, given
 
 
 def _convert(root: Path, name: str, value: Any) -> Any:

@@ -1,8 +1,9 @@
 """The release the lock file records, checked against the disk: are its inputs and outputs still there?
 
-A plain `doit` publishes the recorded inputs again (settings.py). When they are gone (a run folder
-deleted after its publish, or a rollback to a release whose run is long gone), there is nothing to
-publish: the published files are kept, as long as they still hold what the lock file records.
+A plain `doit` publishes the recorded inputs again: `resolve_run` reads them here and hands them to
+the settings as data. When they are gone (a run folder deleted after its publish, or a rollback to
+a release whose run is long gone), there is nothing to publish: the published files are kept, as
+long as they still hold what the lock file records.
 """
 
 from __future__ import annotations
@@ -11,25 +12,56 @@ import hashlib
 import os
 from collections.abc import Mapping
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 from web_assets.config.converters import input_path
-from web_assets.config.settings import INPUTS, Settings
+from web_assets.config.settings import INPUTS, Settings, lock_file_setting, resolve_settings
 from web_assets.errors import PublishError
 from web_assets.files.digests import cache_for
 from web_assets.records.lockfile import RECORDED_INPUTS, read_lock, recorded_inputs
 
 
-def gone_inputs(settings: Settings, given: Mapping[str, Any]) -> list[str]:
-    """`name=path` of each recorded input that no longer exists, when no input was given.
+class RunSettings(NamedTuple):
+    """One run's settings, resolved once from what its entry point gave.
+
+    A problem is kept, not raised: `doit list` and `doit verify` work with any inputs, and the
+    check step reports it before anything is written.
+    """
+
+    given: dict[str, Any]
+    settings: Settings | None
+    # The inputs of the release the lock file records (empty when it records none).
+    recorded: dict[str, Any]
+    problem: str | None = None
+
+
+def resolve_run(
+    root: Path,
+    given: Mapping[str, Any],
+    *,
+    source: str = "the command line",
+    environ: Mapping[str, str] | None = None,
+) -> RunSettings:
+    """The settings `given` by an entry point (named in its words by `source`), with the record."""
+    given = dict(given)
+    recorded: dict[str, Any] = {}
+    try:
+        lock_file = lock_file_setting(root, given, source=source)
+        recorded = recorded_inputs(read_lock(lock_file)) if lock_file else {}
+        settings = resolve_settings(root, given, recorded=recorded, source=source, environ=environ)
+    except PublishError as err:
+        return RunSettings(given, None, recorded, str(err))
+    return RunSettings(given, settings, recorded)
+
+
+def gone_inputs(
+    settings: Settings, given: Mapping[str, Any], recorded: Mapping[str, Any]
+) -> list[str]:
+    """`name=path` of each `recorded` input that no longer exists, when no input was given.
 
     Given inputs (any of them, or a version) mean a new publish: those are checked as usual.
     """
     if set(given) & set(RECORDED_INPUTS):
-        return []
-    try:
-        recorded = recorded_inputs(read_lock(settings.lock_file))
-    except PublishError:  # a damaged lock file is reported by the release load
         return []
     return [
         f"{name}={recorded[name]}"

@@ -1,4 +1,7 @@
-"""`publish()`: the Python API, for training code that publishes as its last line."""
+"""`publish()`: the Python API, for training code that publishes as its last line.
+
+It runs doit, so it lives on doit's side; `from web_assets import publish` forwards here.
+"""
 
 from __future__ import annotations
 
@@ -6,9 +9,10 @@ import os
 from pathlib import Path
 from typing import Any, TextIO
 
-from web_assets.config.settings import INPUTS, resolve_settings
+from web_assets.config.settings import INPUTS
 from web_assets.errors import PublishError
 from web_assets.records.summary import Summary
+from web_assets.release.recorded import resolve_run
 
 
 def from_here(given: dict[str, Any]) -> dict[str, Any]:
@@ -36,12 +40,13 @@ def publish(
     current folder. Raises PublishError, with every failure's message, when the publish fails.
     """
     root = Path(root).resolve()
-    given = from_here(settings)
-    # A misspelt or mistyped setting stops here, before doit starts.
-    resolve_settings(root, given, source="publish()")
-    from web_assets_doit.runner import run_doit  # doit is imported only to run it
+    # Resolved once, here: a misspelt or mistyped setting stops before doit starts.
+    run = resolve_run(root, from_here(settings), source="publish()")
+    if run.problem:
+        raise PublishError(run.problem)
+    from web_assets_doit.runner import run_resolved  # doit is imported only to run it
 
-    status, summary = run_doit(root, list(tasks), out, given=given)
+    status, summary = run_resolved(root, list(tasks), run, out)
     if status != 0:
         details = "\n".join(summary.failures) or f"doit exited with status {status}"
         raise PublishError(f"Publish failed:\n{details}")
