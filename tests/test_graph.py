@@ -8,7 +8,8 @@ from pathlib import Path
 import pytest
 from conftest import make_sample
 
-from tasks.creators import commit_task, dataset_tasks, gather_task, manifest_task
+from tasks.commits import commit_task
+from tasks.creators import dataset_tasks, gather_task, manifest_task
 from web_assets.config.settings import resolve_settings
 from web_assets.release.load import load_release
 
@@ -81,7 +82,7 @@ def plain(tmp_path):
 
 
 def graph_of(root, **given):
-    from tasks import creators
+    from tasks import commits, creators
     from tasks.context import load
 
     loaded = load(root, {"commit": False, "uri_template": "https://x.invalid/{filename}", **given})
@@ -90,9 +91,11 @@ def graph_of(root, **given):
         *creators.check_tasks(loaded),
         *creators.dataset_tasks(release),
         creators.gather_task(release),
+        creators.prune_task(release),
+        commits.commit_files_task(release),
         creators.manifest_task(release),
         creators.lockfile_task(release),
-        creators.commit_task(release),
+        commits.commit_task(release),
     ]
     return loaded, tasks
 
