@@ -8,6 +8,7 @@ from __future__ import annotations
 import os
 from collections.abc import Callable, Iterator
 from functools import partial
+from pathlib import Path
 from typing import Any
 
 from tasks.checker import ContentChecker
@@ -191,7 +192,7 @@ def prune_task(release: Release | None) -> Task:
     settings = release.settings
     return {
         "actions": [_action(release, remove_stale, settings.root, list(release.removed))],
-        "uptodate": [files_gone([settings.relative(path) for path in release.removed])],
+        "uptodate": [files_gone(list(release.removed))],
         "task_dep": CHECKED,
     }
 
@@ -199,7 +200,7 @@ def prune_task(release: Release | None) -> Task:
 class files_gone:
     """Up to date while none of these files is in the export folder."""
 
-    def __init__(self, paths: list[str]):
+    def __init__(self, paths: list[Path]):
         self.paths = paths
 
     def __repr__(self) -> str:

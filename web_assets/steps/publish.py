@@ -14,7 +14,7 @@ from web_assets.config.converters import format_timestamp
 from web_assets.config.settings import relative_path
 from web_assets.files.atomic import atomic_write_bytes
 from web_assets.files.digests import cache_for
-from web_assets.git.publish import FilesCommit, holds_same_bytes
+from web_assets.git.publish import holds_same_bytes
 from web_assets.modelcheck.check import lock_fields
 from web_assets.records.documents import (
     DatasetFile,
@@ -81,7 +81,7 @@ def write_manifest(
         ]
         for kind in ("model", "preprocessing")
     }
-    holder = FilesCommit(**files).holder if files else ""
+    holder = (files or {}).get("holder", "")
     update = manifest_document(
         read_manifest(inputs.manifest),
         read_lock(inputs.lock_file),
