@@ -100,6 +100,31 @@ def lock_document(
     uploaded file's object (bucket, key, uri), by path.
     """
     gathered, checked, stored = gathered or {}, checked or {}, stored or {}
+    entries = _dataset_entries(datasets, copied, stored)
+    for file in files:
+        digest = digests[file.path]
+        source = gathered.get(file.path) or {"source": file.path, **digest}
+        entries.append(
+            locked_file(
+                path=file.path,
+                kind=file.kind,
+                id=file.id,
+                sha256=digest["sha256"],
+                size=digest["size_bytes"],
+                source=source["source"],
+                source_sha256=source["sha256"],
+                **(checked.get(file.id, {}) if file.kind == "model" else {}),
+                **_stored(stored.get(file.path)),
+            )
+        )
+    return build_lock(dataset_version=str(version), files=entries, release=release)
+
+
+def _dataset_entries(
+    datasets: list[DatasetFile],
+    copied: dict[str, dict[str, Any]],
+    stored: dict[str, dict[str, Any]],
+) -> list[dict[str, Any]]:
     entries = []
     for dataset in datasets:
         values = copied[dataset.target]
@@ -119,23 +144,7 @@ def lock_document(
                 **_stored(stored.get(values["target"])),
             )
         )
-    for file in files:
-        digest = digests[file.path]
-        source = gathered.get(file.path) or {"source": file.path, **digest}
-        entries.append(
-            locked_file(
-                path=file.path,
-                kind=file.kind,
-                id=file.id,
-                sha256=digest["sha256"],
-                size=digest["size_bytes"],
-                source=source["source"],
-                source_sha256=source["sha256"],
-                **(checked.get(file.id, {}) if file.kind == "model" else {}),
-                **_stored(stored.get(file.path)),
-            )
-        )
-    return build_lock(dataset_version=str(version), files=entries, release=release)
+    return entries
 
 
 def _stored(uploaded: dict[str, Any] | None) -> dict[str, Any]:
