@@ -2,7 +2,7 @@
 
 from pathlib import Path
 
-from tasks import context, creators, storage
+from tasks import commits, context, creators, storage
 
 PROJECT_ROOT = Path(__file__).resolve().parent
 # Settings are resolved once per run, here, before any task is made: from what the entry point
@@ -32,9 +32,19 @@ def task_gather():
     return creators.gather_task(RELEASE)
 
 
+def task_prune():
+    """Remove from the export folder the previous release's files that the run lacks."""
+    return creators.prune_task(RELEASE)
+
+
 def task_upload():
     """With storage = "s3": send each model and bundle to the object store, before the manifest."""
     yield from storage.upload_tasks(RELEASE)
+
+
+def task_commit_files():
+    """With {commit} in uri_template: commit the files, for the manifest's URIs to name."""
+    return commits.commit_files_task(RELEASE)
 
 
 def task_manifest():
@@ -48,8 +58,8 @@ def task_lockfile():
 
 
 def task_commit():
-    """Commit the published files (and push when asked)."""
-    return creators.commit_task(RELEASE)
+    """Commit the published files: the manifest and lock file, on top of the files (push when asked)."""
+    return commits.commit_task(RELEASE)
 
 
 def task_verify():

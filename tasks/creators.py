@@ -5,28 +5,38 @@ Subtasks are named by the file they write, relative to the project, as in doit's
 
 from __future__ import annotations
 
+import os
 from collections.abc import Callable, Iterator
 from functools import partial
+from pathlib import Path
 from typing import Any
 
 from tasks.checker import ContentChecker
 from tasks.context import Loaded
+from tasks.inputs import lock_inputs, manifest_inputs
 from tasks.reporter import SummaryReporter
 from tasks.step import fail, repair_published, run_step, run_verify, uncaptured
 from web_assets.records.uris import pins
+from web_assets.release.checks import check_financial_keys
 from web_assets.release.load import Release
 from web_assets.release.recorded import damaged_outputs
+from web_assets.release.run_files import remove_stale
+from web_assets.steps.check import check_models
 from web_assets.steps.copy import publish_copies, publish_copy, remove_partials
-from web_assets.steps.publish import (
-    check_datasets,
-    check_models,
-    commit_step,
-    write_lock,
-    write_manifest,
-)
+from web_assets.steps.publish import write_lock, write_manifest
 from web_assets_doit.uptodate import settings_changed, target_intact, targets_intact
 
-PUBLISH_TASKS = ["check", "datasets", "gather", "upload", "manifest", "lockfile", "commit"]
+PUBLISH_TASKS = [
+    "check",
+    "datasets",
+    "gather",
+    "prune",
+    "upload",
+    "commit:files",
+    "manifest",
+    "lockfile",
+    "commit",
+]
 # Every step that writes waits for the checks: bad input stops the run before any write.
 CHECKED = ["check"]
 Task = dict[str, Any]
@@ -83,7 +93,16 @@ def check_tasks(loaded: Loaded) -> Iterator[Task]:
                 settings.shown(settings.dataset),
                 settings.shown(settings.financial_dataset),
             ],
-            "actions": [_action(release, check_datasets, release)],
+            "actions": [
+                _action(
+                    release,
+                    check_financial_keys,
+                    settings.dataset,
+                    settings.main_columns,
+                    settings.financial_dataset,
+                    settings.financial_columns,
+                )
+            ],
             "uptodate": [
                 settings_changed(
                     {"main": settings.main_columns, "financial": settings.financial_columns}
@@ -164,11 +183,53 @@ def gather_task(release: Release | None) -> Task:
     }
 
 
-def _uploads(release: Release) -> tuple[dict[str, Any], list[str]]:
+@uncaptured
+def prune_task(release: Release | None) -> Task:
+    """The previous release's files that the run lacks leave the export folder before the files
+    commit records their removal; up to date once they are gone."""
+    if release is None or not release.removed:
+        return {"actions": None, "task_dep": CHECKED}
+    settings = release.settings
+    return {
+        "actions": [_action(release, remove_stale, settings.root, list(release.removed))],
+        "uptodate": [files_gone(list(release.removed))],
+        "task_dep": CHECKED,
+    }
+
+
+class files_gone:
+    """Up to date while none of these files is in the export folder."""
+
+    def __init__(self, paths: list[Path]):
+        self.paths = paths
+
+    def __repr__(self) -> str:
+        return f"files_gone({len(self.paths)} files)"
+
+    def explain(self, values: dict[str, Any]) -> str:
+        return f"{len(self.paths)} file(s) of the previous release are not in the run: removed"
+
+    def __call__(self, task, values) -> bool:
+        return not any(os.path.lexists(path) for path in self.paths)
+
+
+def uploads_of(release: Release) -> tuple[dict[str, Any], list[str]]:
     """The getargs and task_dep that make a step wait for every upload and read its keys."""
     if not release.object_files():
         return {}, []
     return {"uploads": ("upload", None)}, ["upload"]
+
+
+def manifest_settings(release: Release) -> dict[str, Any]:
+    """The settings the manifest reads (and the files commit, whose commit it names)."""
+    settings = release.settings
+    return {
+        "version": settings.version,
+        "uri_template": settings.uri_template,
+        "run_dir": settings.shown(settings.run_dir),
+        "run_id": settings.run_id,
+        "trained_at": settings.trained_at,
+    }
 
 
 @uncaptured
@@ -176,31 +237,20 @@ def manifest_task(release: Release | None) -> Task:
     if release is None:
         return {"actions": None, "task_dep": CHECKED}
     settings = release.settings
-    uploads, upload_dep = _uploads(release)
+    uploads, upload_dep = uploads_of(release)
+    pinned = pins(settings.uri_template)
+    getargs = {**uploads, **({"files": ("commit:files", None)} if pinned else {})}
     artefacts = release.export.models + release.export.bundles
     return {
-        **({"getargs": uploads} if uploads else {}),
+        **({"getargs": getargs} if getargs else {}),
         # doit's file check hashes each changed model and bundle into the digest cache, where
         # the step finds them: no step per file only to record a digest.
         "file_dep": [settings.relative(artefact.path) for artefact in artefacts],
         "targets": [settings.relative(settings.manifest)],
-        "actions": [_action(release, write_manifest, release)],
-        # With pinned URIs it commits the copied files first: they must be there.
-        "task_dep": [
-            *CHECKED,
-            *upload_dep,
-            *(["datasets", "gather"] if pins(settings.uri_template) else []),
-        ],
+        "actions": [_action(release, write_manifest, manifest_inputs(release))],
+        "task_dep": [*CHECKED, *upload_dep, *(["commit:files"] if pinned else [])],
         "uptodate": [
-            settings_changed(
-                {
-                    "version": settings.version,
-                    "uri_template": settings.uri_template,
-                    "run_dir": settings.shown(settings.run_dir),
-                    "run_id": settings.run_id,
-                    "trained_at": settings.trained_at,
-                }
-            ),
+            settings_changed(manifest_settings(release)),
             target_intact(settings.relative(settings.manifest)),
         ],
     }
@@ -211,7 +261,7 @@ def lockfile_task(release: Release | None) -> Task:
     if release is None:
         return {"actions": None, "task_dep": CHECKED}
     settings = release.settings
-    uploads, upload_dep = _uploads(release)
+    uploads, upload_dep = uploads_of(release)
     return {
         "getargs": {
             **uploads,
@@ -225,37 +275,13 @@ def lockfile_task(release: Release | None) -> Task:
         "targets": [settings.relative(settings.lock_file)],
         # External data and other gathered files are hashed here: a change rewrites the lock.
         "file_dep": [settings.relative(extra.path) for extra in release.extras],
-        "actions": [_action(release, write_lock, release)],
-        "task_dep": [*CHECKED, "datasets", "gather", *upload_dep, "manifest"],
+        "actions": [_action(release, write_lock, lock_inputs(release))],
+        "task_dep": [*CHECKED, "datasets", "gather", "prune", *upload_dep, "manifest"],
         "uptodate": [
             settings_changed({"version": settings.version}),
             target_intact(settings.relative(settings.lock_file)),
-            # The previous release's files this run lacks go with the record that names them.
+            # While it names files of the previous release that the run lacks, it is rewritten.
             not release.removed,
-        ],
-    }
-
-
-@uncaptured
-def commit_task(release: Release | None) -> Task:
-    if release is None:
-        return {"actions": None, "task_dep": CHECKED}
-    settings = release.settings
-    return {
-        "file_dep": [settings.relative(path) for path in release.published_files()],
-        "getargs": {"manifest": ("manifest", None)},
-        "actions": [_action(release, commit_step, release)],
-        "task_dep": [*CHECKED, "manifest"],
-        "uptodate": [
-            settings_changed(
-                {
-                    "version": settings.version,
-                    "commit": settings.commit,
-                    "push": settings.push,
-                    "remote": settings.remote,
-                    "branch": settings.branch,
-                }
-            )
         ],
     }
 

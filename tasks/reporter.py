@@ -40,7 +40,7 @@ class SummaryReporter(ConsoleReporter):
         self.summary.ran.append(task.name)
         if task.name.startswith("datasets:"):
             self.summary.datasets.append(task.values)
-        elif task.name == "lockfile":
+        elif task.name == "prune":
             self.summary.removed = list((task.values or {}).get("removed") or [])
         elif task.name.startswith("upload:"):
             self.summary.uploads.append(task.values)

@@ -125,6 +125,7 @@ def test_a_changed_model_is_read_once_in_a_whole_publish(project):
     assert sorted(summary.ran) == [
         "check:models",
         "commit",
+        "commit:files",
         "lockfile",
         "manifest",
     ]

@@ -8,7 +8,8 @@ from pathlib import Path
 import pytest
 from conftest import make_sample
 
-from tasks.creators import commit_task, dataset_tasks, gather_task, manifest_task
+from tasks.commits import commit_task
+from tasks.creators import dataset_tasks, gather_task, manifest_task
 from web_assets.config.settings import resolve_settings
 from web_assets.release.load import load_release
 
@@ -81,7 +82,7 @@ def plain(tmp_path):
 
 
 def graph_of(root, **given):
-    from tasks import creators
+    from tasks import commits, creators
     from tasks.context import load
 
     loaded = load(root, {"commit": False, "uri_template": "https://x.invalid/{filename}", **given})
@@ -90,9 +91,11 @@ def graph_of(root, **given):
         *creators.check_tasks(loaded),
         *creators.dataset_tasks(release),
         creators.gather_task(release),
+        creators.prune_task(release),
+        commits.commit_files_task(release),
         creators.manifest_task(release),
         creators.lockfile_task(release),
-        creators.commit_task(release),
+        commits.commit_task(release),
     ]
     return loaded, tasks
 
@@ -134,3 +137,82 @@ def test_verify_needs_only_the_manifest_and_lock_file_settings(plain):
     task = creators.verify_task(loaded)
     assert loaded.settings is not None
     assert task["actions"][0][1][0] is loaded.settings and task["uptodate"] == [False]
+
+
+def step_function(task):
+    """The library function a task's action runs (run_step's fourth argument)."""
+    return task["actions"][0][1][3]
+
+
+def test_pinned_uris_get_the_files_commit_between_the_copies_and_the_manifest(project):
+    from tasks import commits, creators
+
+    release = release_of(project)
+    files = commits.commit_files_task(release)
+    manifest = creators.manifest_task(release)
+    assert files["basename"] == "commit:files"
+    assert {"datasets", "gather", "prune"} <= set(files["task_dep"])
+    assert "web/public/data/Dataset_Version_7.csv" in files["file_dep"]
+    assert "artifacts/run_export/performance_dense.onnx" in files["file_dep"]
+    assert "commit:files" in manifest["task_dep"]
+    assert manifest["getargs"]["files"] == ("commit:files", None)
+    assert commit_task(release)["getargs"] == {"files": ("commit:files", None)}
+    # It names the commit the manifest's URIs pin to: it reruns with what the manifest reads.
+    assert files["uptodate"][0].settings == manifest["uptodate"][0].settings
+
+
+def test_branch_uris_need_no_files_commit(plain):
+    from tasks import commits
+
+    loaded, tasks = graph_of(plain)
+    files = commits.commit_files_task(loaded.release)
+    manifest = next(
+        task for task in tasks if task.get("targets") == ["web/public/fixtures/dev.json"]
+    )
+    assert files["actions"] is None
+    assert "commit:files" not in manifest["task_dep"] and "getargs" not in manifest
+    assert "getargs" not in commit_task(loaded.release)
+
+
+def test_the_manifest_and_lock_steps_take_their_fields_not_the_release(plain):
+    from web_assets.steps.publish import LockInputs, ManifestInputs
+
+    _, tasks = graph_of(plain, run_id="run_20990101-000000")
+    manifest, lockfile = tasks[-3], tasks[-2]
+    (inputs,) = manifest["actions"][0][1][4:]
+    assert isinstance(inputs, ManifestInputs)
+    assert inputs.run.run_id == "run_20990101-000000" and inputs.run.version == 7
+    assert [item.kind for item in inputs.artefacts].count("model") == 3
+    (inputs,) = lockfile["actions"][0][1][4:]
+    assert isinstance(inputs, LockInputs)
+    assert inputs.inputs["dataset"] == "data/processed/Dataset_Version_7.csv"
+    assert [dataset.name for dataset in inputs.datasets] == ["main", "financial"]
+
+
+def test_prune_has_nothing_to_do_when_the_run_is_the_export_folder(release):
+    from tasks import creators
+
+    assert creators.prune_task(release)["actions"] is None
+
+
+def test_prune_removes_the_previous_release_files_the_run_lacks(project):
+    from tasks import commits, creators
+    from web_assets.release.run_files import remove_stale
+
+    run_dir = project / "runs/run_20251128-101500"
+    make_sample.write_sample(project, run_dir, version=9, seed=3)
+    for name in ("financial_lens.onnx", "financial_lens_preprocessing.json"):
+        (run_dir / name).unlink()
+    release = release_of(project, run_dir="runs/run_20251128-101500")
+    prune = creators.prune_task(release)
+    assert step_function(prune) is remove_stale
+    assert [path.name for path in prune["actions"][0][1][5]] == [
+        "financial_lens.onnx",
+        "financial_lens_preprocessing.json",
+    ]
+    assert prune["task_dep"] == ["check"]
+    gone = prune["uptodate"][0]
+    assert gone(None, {}) is False  # the files are still there
+    assert "prune" in creators.lockfile_task(release)["task_dep"]
+    assert "prune" in commits.commit_files_task(release)["task_dep"]
+    assert "prune" in commit_task(release)["task_dep"]

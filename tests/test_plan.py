@@ -36,7 +36,7 @@ def test_a_fresh_project_plans_every_step_as_never_run(project):
 def test_nothing_changed_plans_nothing(project):
     assert run_doit(project).status == 0
     text = agrees(project)
-    assert "0 step(s) would run; 7 up to date." in text
+    assert "0 step(s) would run; 8 up to date." in text
 
 
 def test_touch_plans_nothing(project):

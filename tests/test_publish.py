@@ -127,6 +127,7 @@ def test_one_changed_model_reruns_the_manifest_and_the_commit(project):
     assert sorted(result.ran) == [
         "check:models",
         "commit",
+        "commit:files",
         "lockfile",
         "manifest",
     ]
@@ -141,6 +142,7 @@ def test_changed_version_reruns_what_reads_it(project):
     assert result.status == 0, result.text
     assert set(result.ran) == {
         "datasets:web/public/data/Dataset_Version_8.csv",
+        "commit:files",
         "manifest",
         "lockfile",
         "commit",
@@ -180,7 +182,9 @@ def test_manifest_task_alone(project):
     result = run_doit(project, "manifest")
     assert result.status == 0, result.text
     assert "manifest" in result.ran
-    assert not any(name.startswith("commit") for name in result.ran)
+    # Pinned URIs need the files commit; the branch does not move to it.
+    assert "commit" not in result.ran
+    assert publish_commits(project) == 0
     jsonschema.validate(manifest(project), schema())
 
 
@@ -190,7 +194,8 @@ def test_manifest_alone_sees_a_retrained_model(project):
     retrain(model, seed=5)
     result = run_doit(project, "manifest")
     assert result.status == 0, result.text
-    assert result.ran == ["check:models", "manifest"]
+    # The default template pins URIs: the files commit comes first (the branch does not move).
+    assert result.ran == ["check:models", "commit:files", "manifest"]
     assert entry(manifest(project), "models", "market_gradient_boost")["sha256"] == sha256(model)
 
 
@@ -229,10 +234,12 @@ def test_list_shows_the_steps(project):
     assert steps == [
         "check",
         "commit",
+        "commit:files",
         "datasets",
         "gather",
         "lockfile",
         "manifest",
+        "prune",
         "upload",
         "verify",
     ]

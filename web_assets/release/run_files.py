@@ -6,8 +6,8 @@ what of the previous release goes.
   files are missing is refused at load, before anything is written.
 - Other files gathered from a separate run (metrics.json) are locked as kind "other".
 - When the run is not the export folder, the previous release's files that the run lacks are
-  removed from the export folder (after the checks, by the step that writes the lock file that
-  stops naming them) and from the commit; git keeps them in history.
+  removed from the export folder (after the checks, by the `prune` step) and from the commit, and
+  the lock file stops naming them; git keeps them in history.
 """
 
 from __future__ import annotations
@@ -122,34 +122,9 @@ def _through_link(path: str, folder: str, linked: dict[str, bool]) -> bool:
     return linked[parent]
 
 
-def remove_stale(root: Path, path: Path) -> str:
-    """Remove one file of the previous release from the export folder (git keeps it)."""
-    path.unlink(missing_ok=True)
-    return path.relative_to(root).as_posix()
-
-
-def locked_extras(release: Any, gather: dict[str, dict[str, Any]]) -> list[dict[str, Any]]:
-    """The lock file's entries for the release's extras: digest, size, and the run's file."""
-    from web_assets.files.digests import cache_for
-    from web_assets.records.lockfile import locked_file
-
-    settings = release.settings
-    cache = cache_for(settings.root)
-    entries = []
-    for extra in release.extras:
-        path = settings.relative(extra.path)
-        # The gather step put the copy's digest in the cache: a stat, not a read.
-        digest = cache.digest(extra.path)
-        gathered = gather.get(path) or {"source": path, "sha256": digest.sha256}
-        entries.append(
-            locked_file(
-                path=path,
-                kind=extra.kind,
-                id=extra.id,
-                sha256=digest.sha256,
-                size=digest.size,
-                source=gathered["source"],
-                source_sha256=gathered["sha256"],
-            )
-        )
-    return entries
+def remove_stale(root: Path, paths: list[Path]) -> dict[str, list[str]]:
+    """Remove the previous release's files that the run lacks from the export folder (git keeps
+    them); the names of those removed, for the summary."""
+    for path in paths:
+        path.unlink(missing_ok=True)
+    return {"removed": [path.relative_to(root).as_posix() for path in paths]}
