@@ -23,7 +23,7 @@ from web_assets.release.recorded import damaged_outputs
 from web_assets.release.run_files import remove_stale
 from web_assets.steps.check import check_models
 from web_assets.steps.copy import publish_copies, publish_copy, remove_partials
-from web_assets.steps.publish import write_lock, write_manifest
+from web_assets.steps.records import write_lock, write_manifest
 from web_assets_doit.uptodate import settings_changed, target_intact, targets_intact
 
 PUBLISH_TASKS = [

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from web_assets.records.documents import DatasetFile, Named, RunFacts
 from web_assets.release.load import Release
-from web_assets.steps.publish import LockInputs, ManifestInputs
+from web_assets.steps.records import LockInputs, ManifestInputs
 
 
 def artefacts(release: Release) -> tuple[Named, ...]:

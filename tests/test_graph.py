@@ -175,7 +175,7 @@ def test_branch_uris_need_no_files_commit(plain):
 
 
 def test_the_manifest_and_lock_steps_take_their_fields_not_the_release(plain):
-    from web_assets.steps.publish import LockInputs, ManifestInputs
+    from web_assets.steps.records import LockInputs, ManifestInputs
 
     _, tasks = graph_of(plain, run_id="run_20990101-000000")
     manifest, lockfile = tasks[-3], tasks[-2]

@@ -1,6 +1,6 @@
 """The manifest and the lock file as documents: built from data alone, no I/O, no clock.
 
-The steps (steps/publish.py) read the files and digests, call these, check and write the result.
+The steps (steps/records.py) read the files and digests, call these, check and write the result.
 """
 
 from __future__ import annotations
