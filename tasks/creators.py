@@ -131,6 +131,7 @@ def model_check_settings(settings) -> dict[str, Any]:
         "smoke_fixtures": settings.smoke_fixtures,
         "max_missing_features": settings.max_missing_features,
         "max_prediction_shift": settings.max_prediction_shift,
+        "app_onnxruntime": settings.app_onnxruntime,
         "main_columns": settings.main_columns,
         "financial_columns": settings.financial_columns,
     }

@@ -63,11 +63,35 @@ def run_verify(settings: Settings | None, problem: str | None) -> TaskFailed | N
         print(f"verify: {found.line()}")
     for warning in missing_feature_warnings(settings):
         print(f"verify: warning: {warning}")
+    if settings.app and not problems:
+        # The app is asked only about files that are right: it would only echo a wrong file.
+        return _verify_app(settings, files)
     if problems:
         return TaskFailed(
             f"verify: {len(problems)} problem(s) in {files} files; see the lines above."
         )
     print(f"verify: {files} files match the manifest and the lock file.")
+    return None
+
+
+def _verify_app(settings: Settings, files: int) -> TaskFailed | None:
+    from web_assets.verify.app_release import live_line, verify_app
+
+    print(f"verify: {files} files match the manifest and the lock file.")
+    try:
+        report, lines = verify_app(settings)
+    except PublishError as err:
+        return TaskFailed(str(err))
+    for line in lines:
+        print(f"verify: {line}")
+    for problem in report.problems:
+        print(f"verify: {problem}")
+    if report.problems:
+        return TaskFailed(
+            f"verify: {len(report.problems)} problem(s) in the app; see the lines above."
+        )
+    models = len(report.served.get("models") or [])
+    print(f"verify: {live_line(report, models, settings.app_parity_tolerance)}")
     return None
 
 

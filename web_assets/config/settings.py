@@ -15,6 +15,13 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from web_assets.config.app import (
+    env_name,
+    locked_onnxruntime,
+    runtime_version,
+    seconds,
+    tolerance,
+)
 from web_assets.config.converters import (
     boolean,
     input_path,
@@ -99,6 +106,14 @@ class Settings:
     s3_datasets: bool = False
     s3_checksums: str = "sha256"
     s3_threads: int = 4
+    # The web app itself (README "The app"): the token's variable name, never the token.
+    app: bool = False
+    app_url: str | None = None
+    app_token_env: str = "RELOAD_TOKEN"
+    app_wait: float = 600.0
+    app_fixtures: tuple[str, ...] = ()
+    app_parity_tolerance: float = 1e-4
+    app_onnxruntime: str | None = None
 
     def relative(self, path: Path) -> str:
         """The repo-relative POSIX path the manifest and git use (for a path inside the project)."""
@@ -168,6 +183,8 @@ def resolve_settings(
         if _unset(raw[name]):
             raise PublishError(f"Setting `{name}` is empty: name a path inside the project.")
     values = {name: _convert(root, name, raw[name]) for name in CONVERTERS}
+    if values["app_onnxruntime"] is None:
+        values["app_onnxruntime"] = locked_onnxruntime(root)
     resolve_storage(values, template_given=not _unset({**from_file, **given}.get("uri_template")))
     environ = os.environ if environ is None else environ
     return Settings(
@@ -266,6 +283,15 @@ TABLE: dict[str, tuple[Any, Converter]] = {
     "s3_datasets": (False, boolean),
     "s3_checksums": ("sha256", checksums),
     "s3_threads": (4, positive_int),
+    # `doit verify app=true`: ask the web app at app_url (web_assets/verify/app.py).
+    "app": (False, boolean),
+    "app_url": (None, http_url),
+    "app_token_env": ("RELOAD_TOKEN", env_name),
+    "app_wait": (600, seconds),
+    "app_fixtures": ([], names),
+    "app_parity_tolerance": (1e-4, tolerance),
+    # Unset: the onnxruntime-node of web/package-lock.json (web_assets/modelcheck/ort_support.py).
+    "app_onnxruntime": (None, runtime_version),
 }
 DEFAULTS = {name: default for name, (default, _) in TABLE.items()}
 CONVERTERS = {name: convert for name, (_, convert) in TABLE.items()}

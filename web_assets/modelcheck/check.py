@@ -46,6 +46,12 @@ def run_checks(release: Release) -> dict[str, Any]:
     models: dict[str, dict[str, Any]] = {}
     names: dict[str, list[str]] = {}
     for artefact in release.export.models:
+        if settings.app_onnxruntime:
+            from web_assets.modelcheck.ort_support import unsupported
+
+            refused = unsupported(artefact.id, sources[artefact.path], settings.app_onnxruntime)
+            if refused:
+                raise PublishError(refused)
         bundle = bundles.get(artefact.id)
         if bundle is None:
             continue  # the signature check refuses a model without its bundle

@@ -1,0 +1,86 @@
+"""Which models the app's ONNX Runtime (onnxruntime-node) can load: IR version and opsets.
+
+The table is ONNX Runtime's own, from its documentation page "ONNX Runtime compatibility"
+(onnxruntime.ai/docs/reference/compatibility.html, section "ONNX opset support"), rows 1.0 to
+1.20. Rows 1.21 to 1.23 take the limits of the ONNX release each integrates (1.21: ONNX 1.17;
+1.22 and 1.23: ONNX 1.18), from ONNX's docs/Versioning.md; a newer runtime takes the last row.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from web_assets.errors import PublishError
+from web_assets.modelcheck.onnxio import _walk
+
+# ONNX Runtime minor version -> (IR version, ai.onnx opset, ai.onnx.ml opset) it supports.
+SUPPORT: dict[tuple[int, int], tuple[int, int, int]] = {
+    (1, 23): (11, 23, 5),
+    (1, 22): (11, 23, 5),
+    (1, 21): (10, 22, 5),
+    (1, 20): (10, 21, 4),
+    (1, 19): (10, 21, 4),
+    (1, 18): (10, 21, 4),
+    (1, 17): (9, 20, 4),
+    (1, 16): (9, 19, 3),
+    (1, 15): (8, 19, 3),
+    (1, 14): (8, 18, 3),
+    (1, 13): (8, 17, 3),
+    (1, 12): (8, 17, 3),
+    (1, 11): (8, 16, 2),
+    (1, 10): (8, 15, 2),
+    (1, 9): (8, 15, 2),
+    (1, 8): (7, 14, 2),
+}
+# onnx.proto3: ModelProto.ir_version, .opset_import; OperatorSetIdProto.domain, .version.
+IR_VERSION, OPSET_IMPORT, DOMAIN, VERSION = 1, 8, 1, 2
+
+
+def limits(runtime: str) -> tuple[int, int, int]:
+    """(IR version, ai.onnx opset, ai.onnx.ml opset) that ONNX Runtime `runtime` loads."""
+    major, minor = (int(part) for part in runtime.split(".")[:2])
+    if (major, minor) in SUPPORT:
+        return SUPPORT[(major, minor)]
+    if (major, minor) > max(SUPPORT):
+        return SUPPORT[max(SUPPORT)]
+    raise PublishError(f"app_onnxruntime {runtime} is older than 1.8: the table starts there.")
+
+
+def model_versions(path: Path) -> tuple[int, dict[str, int]]:
+    """The model's IR version and its opset per domain ("" read as ai.onnx), reading no weights."""
+    ir, opsets = 0, {}
+    with path.open("rb") as stream:
+        end = stream.seek(0, 2)
+        stream.seek(0)
+        for field, wire, value, length in _walk(stream, end):
+            if field == IR_VERSION and wire == 0:
+                ir = value
+            elif field == OPSET_IMPORT and wire == 2:
+                domain, version = "ai.onnx", 0
+                after = value + length
+                stream.seek(value)
+                for inner, inner_wire, inner_value, inner_length in _walk(stream, after):
+                    if inner == DOMAIN and inner_wire == 2:
+                        stream.seek(inner_value)
+                        domain = stream.read(inner_length).decode() or "ai.onnx"
+                    elif inner == VERSION and inner_wire == 0:
+                        version = inner_value
+                stream.seek(after)
+                opsets[domain] = version
+    return ir, opsets
+
+
+def unsupported(model_id: str, path: Path, runtime: str) -> str | None:
+    """Why the app's runtime would not load the model (it would answer with its heuristic)."""
+    ir_limit, onnx_limit, ml_limit = limits(runtime)
+    ir, opsets = model_versions(path)
+    found = [f"IR version {ir} (at most {ir_limit})"] if ir > ir_limit else []
+    for domain, limit in (("ai.onnx", onnx_limit), ("ai.onnx.ml", ml_limit)):
+        if opsets.get(domain, 0) > limit:
+            found.append(f"{domain} opset {opsets[domain]} (at most {limit})")
+    if not found:
+        return None
+    return (
+        f"model {model_id} ({path}) needs {', '.join(found)}, newer than the app's ONNX Runtime "
+        f"{runtime} loads: export it for that runtime, or set app_onnxruntime to the app's version"
+    )
