@@ -1,9 +1,11 @@
 """Which models the app's ONNX Runtime (onnxruntime-node) can load: IR version and opsets.
 
-The table is ONNX Runtime's own, from its documentation page "ONNX Runtime compatibility"
-(onnxruntime.ai/docs/reference/compatibility.html, section "ONNX opset support"), rows 1.0 to
-1.20. Rows 1.21 to 1.23 take the limits of the ONNX release each integrates (1.21: ONNX 1.17;
-1.22 and 1.23: ONNX 1.18), from ONNX's docs/Versioning.md; a newer runtime takes the last row.
+Rows 1.15 to 1.23 are measured: each runtime's own PyPI wheel (the core onnxruntime-node wraps)
+loaded models stamped with rising IR versions and opsets, and the highest it accepted is the row
+(1.23.2 refuses IR 12, opset 24 and ai.onnx.ml 6 at load). Older rows are ONNX Runtime's table,
+"ONNX Runtime compatibility" (onnxruntime.ai/docs/reference/compatibility.html). A newer runtime
+than the table knows takes the last row: it may refuse a model the runtime could load, never the
+other way round.
 """
 
 from __future__ import annotations
@@ -16,14 +18,14 @@ from web_assets.modelcheck.onnxio import _walk
 # ONNX Runtime minor version -> (IR version, ai.onnx opset, ai.onnx.ml opset) it supports.
 SUPPORT: dict[tuple[int, int], tuple[int, int, int]] = {
     (1, 23): (11, 23, 5),
-    (1, 22): (11, 23, 5),
+    (1, 22): (10, 22, 5),
     (1, 21): (10, 22, 5),
-    (1, 20): (10, 21, 4),
-    (1, 19): (10, 21, 4),
-    (1, 18): (10, 21, 4),
+    (1, 20): (10, 21, 5),
+    (1, 19): (10, 21, 5),
+    (1, 18): (10, 21, 5),
     (1, 17): (9, 20, 4),
     (1, 16): (9, 19, 3),
-    (1, 15): (8, 19, 3),
+    (1, 15): (9, 18, 3),
     (1, 14): (8, 18, 3),
     (1, 13): (8, 17, 3),
     (1, 12): (8, 17, 3),
