@@ -21,6 +21,7 @@ from web_assets.config.converters import (
     names,
     output_path,
     positive_int,
+    require_addressing_template,
     run_id,
     source_date_epoch,
     text,
@@ -169,6 +170,7 @@ def resolve_settings(
             raise PublishError(f"Setting `{name}` is empty: name a path inside the project.")
     values = {name: _convert(root, name, raw[name]) for name in CONVERTERS}
     resolve_storage(values, template_given=not _unset({**from_file, **given}.get("uri_template")))
+    require_addressing_template(values["uri_template"])
     environ = os.environ if environ is None else environ
     return Settings(
         root=root,
