@@ -555,6 +555,7 @@ def w9(base: Path, scale: float, repeat: int, table: Table) -> None:
             f"s3_bucket={bucket}",
             f"s3_endpoint_url={server.endpoint_url}",
             f"public_base_url={server.public_base_url}/{bucket}",
+            "uri_template={public_base_url}/{key}",  # over pyproject.toml's git template
         ]
         run(ws.doit(*settings), ws.root)
     noop_t, list_t = median_of(

@@ -29,7 +29,7 @@ def test_defaults_then_pyproject_then_command_line(root):
     assert settings.dataset == root / "data/main.csv"
     assert settings.manifest == root / "web/public/fixtures/dev.json"
     assert settings.run_dir == settings.export_dir == root / "artifacts/run_export"
-    assert "{filename}" in settings.uri_template
+    assert settings.uri_template == ""  # not a GitHub clone: nothing to derive it from
 
 
 def test_missing_required_setting_says_where_to_set_it(tmp_path):

@@ -8,12 +8,14 @@ from __future__ import annotations
 
 import os
 import string
+import urllib.parse
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
 from web_assets.errors import PublishError
 from web_assets.records.uris import FIELDS as URI_FIELDS
+from web_assets.records.uris import fields, render
 
 TIMESTAMP_FORMAT = "%Y-%m-%dT%H:%M:%SZ"
 RUN_ID_CHARS = frozenset(string.ascii_letters + string.digits + "._-")
@@ -98,6 +100,31 @@ def uri_template(root: Path, name: str, value: Any) -> str:
                 f"{', '.join('{' + known + '}' for known in sorted(URI_FIELDS))}."
             )
     return template
+
+
+# The fields that tell one file from another: a template without any gives every entry one URI.
+ADDRESSING = ("filename", "id", "key")
+LOCAL_HOSTS = ("127.0.0.1", "localhost")
+
+
+def require_addressing_template(template: str) -> None:
+    """Refuse a final `uri_template` (storage settled) whose URIs cannot reach each file."""
+    if not set(ADDRESSING) & fields(template):
+        raise PublishError(
+            f"Setting `uri_template={template}` names no file: every model and bundle would get "
+            "the same URI. Put {filename} (or {id}) in it, such as "
+            "https://cdn.example.com/models/{filename}."
+        )
+    example = render(template, filename="f", version=1, id="i", commit="0" * 40, key="k")
+    parts = urllib.parse.urlsplit(example)
+    scheme, host = parts.scheme.lower(), (parts.hostname or "").lower()
+    if (scheme == "https" and host) or (scheme == "http" and host in LOCAL_HOSTS):
+        return
+    raise PublishError(
+        f"Setting `uri_template={template}` does not give https:// URLs (the web app fetches "
+        "each uri from a browser): use https://HOST/...{filename}; http:// is only for "
+        f"{' or '.join(LOCAL_HOSTS)}."
+    )
 
 
 def run_id(root: Path, name: str, value: Any) -> str:

@@ -28,6 +28,7 @@ from web_assets.config.converters import (
     names,
     output_path,
     positive_int,
+    require_addressing_template,
     run_id,
     source_date_epoch,
     text,
@@ -35,6 +36,7 @@ from web_assets.config.converters import (
     uri_template,
 )
 from web_assets.config.modelcheck import feature_table, fraction, whole_number
+from web_assets.config.remote import github_template
 from web_assets.config.storage import (
     DEFAULT_PREFIX,
     checksums,
@@ -46,10 +48,6 @@ from web_assets.config.storage import (
 from web_assets.errors import PublishError
 from web_assets.release.app_rules import FINANCIAL_COLUMNS
 
-DEFAULT_URI_TEMPLATE = (
-    "https://raw.githubusercontent.com/Beautiful-Game-Oracle/The-Beautiful-Game-Oracle"
-    "/{commit}/artifacts/run_export/{filename}"
-)
 INPUTS = ("run_dir", "dataset", "financial_dataset", "team_cache")
 REQUIRED = ("run_dir", "dataset", "financial_dataset", "version")
 OUTPUTS = ("export_dir", "data_dir", "manifest", "lock_file")
@@ -131,6 +129,18 @@ class Settings:
                     f"No {name} given: set `{name}` in [tool.web-assets] of pyproject.toml "
                     f"or pass `{name}=...` on the command line."
                 )
+        self.require_uri_template()
+
+    def require_uri_template(self) -> None:
+        """Refuse, in one line, URIs that no setting and no GitHub push remote can name."""
+        if not self.uri_template:
+            raise PublishError(
+                f"No uri_template given, and the push remote `{self.remote}` is not a github.com "
+                "repository to derive one from: set `uri_template` in [tool.web-assets] of "
+                "pyproject.toml (such as https://cdn.example.com/models/{filename}, or "
+                "https://raw.githubusercontent.com/OWNER/REPO/{commit}/artifacts/run_export/"
+                "{filename}), or add a GitHub remote."
+            )
 
 
 def relative_path(root: Path, path: Path) -> str:
@@ -185,7 +195,15 @@ def resolve_settings(
     values = {name: _convert(root, name, raw[name]) for name in CONVERTERS}
     if values["app_onnxruntime"] is None:
         values["app_onnxruntime"] = locked_onnxruntime(root)
+    if values["uri_template"] is None:
+        # Not configured: a GitHub clone's URIs name its own repo; "" is refused at publish.
+        git = values["storage"] == "git"
+        values["uri_template"] = (
+            github_template(root, values["remote"], values["export_dir"]) if git else ""
+        )
     resolve_storage(values, template_given=not _unset({**from_file, **given}.get("uri_template")))
+    if values["uri_template"]:
+        require_addressing_template(values["uri_template"])
     environ = os.environ if environ is None else environ
     return Settings(
         root=root,
@@ -244,7 +262,8 @@ TABLE: dict[str, tuple[Any, Converter]] = {
     "export_dir": ("artifacts/run_export", output_path),
     "data_dir": ("web/public/data", output_path),
     "manifest": ("web/public/fixtures/dev.json", output_path),
-    "uri_template": (DEFAULT_URI_TEMPLATE, uri_template),
+    # Unset: derived from the push remote when it is on GitHub (config/remote.py).
+    "uri_template": (None, uri_template),
     "commit": (True, boolean),
     "push": (False, boolean),
     "remote": ("origin", text),

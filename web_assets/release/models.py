@@ -9,6 +9,7 @@ from typing import NamedTuple
 
 from web_assets.config.settings import Settings
 from web_assets.errors import PublishError
+from web_assets.release.contained import refuse_outside_run
 from web_assets.release.datasets import Copy
 
 MODEL_SUFFIX = ".onnx"
@@ -53,6 +54,8 @@ def plan_export(settings: Settings) -> ExportPlan:
             f"run_dir {run_dir} holds no *.onnx model: point `run_dir` at the training run's "
             "export folder."
         )
+    for path in run_files:
+        refuse_outside_run(run_dir, path)
     gathered = (
         [Copy(path.name, path, export_dir / path.name) for path in run_files]
         if run_dir != export_dir

@@ -20,6 +20,7 @@ from web_assets.config.settings import Settings
 from web_assets.errors import PublishError
 from web_assets.records.manifest import SECTIONS
 from web_assets.release.app_rules import external_data
+from web_assets.release.contained import refuse_outside_run
 from web_assets.release.datasets import Copy
 from web_assets.release.models import ExportPlan
 
@@ -49,6 +50,8 @@ def with_extras(settings: Settings, export: ExportPlan) -> tuple[ExportPlan, lis
             if settings.check_models:
                 raise
             locations = []  # check_models=false: published as it is, unread
+        for location in locations:
+            refuse_outside_run(settings.run_dir, source.parent / location)
         absent = [name for name in locations if not (source.parent / name).is_file()]
         if absent:
             missing.append(f"model {model.id} ({source}) needs {', '.join(absent)}")

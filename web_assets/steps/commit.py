@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from web_assets.config.remote import remote_mismatch
 from web_assets.git.publish import FilesCommit, commit_files, commit_release
 from web_assets.release.load import Release
 
@@ -16,8 +17,11 @@ def commit_files_step(release: Release) -> dict[str, str]:
 
 def commit_step(release: Release, files: dict[str, str] | None = None) -> dict[str, Any]:
     """The commit of every published file, on top of the files commit (`files`, its values) when
-    there is one; with the size warnings found at load time, for the summary."""
+    there is one; with the size warnings found at load time, and a template naming another
+    GitHub repository than the push remote's, for the summary."""
     # doit keeps the step's settings beside its values: only the commit's fields go on.
     first = {name: files[name] for name in FilesCommit._fields} if files else None
     made = commit_release(release, {"files_commit": first} if first else None)
-    return {**made, "warnings": list(release.size_warnings)}
+    settings = release.settings
+    mismatch = remote_mismatch(settings.root, settings.remote, settings.uri_template)
+    return {**made, "warnings": [*release.size_warnings, *([mismatch] if mismatch else [])]}

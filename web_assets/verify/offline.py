@@ -37,6 +37,7 @@ class Problem(NamedTuple):
 
 def verify(settings: Settings, live: bool = False) -> tuple[list[Problem], int]:
     """Every problem found, and how many files were read (`live`: fetch every uri too)."""
+    settings.require_uri_template()
     manifest_name = settings.relative(settings.manifest)
     lock_name = settings.relative(settings.lock_file)
     manifest, problems = _load(read_manifest, settings.manifest, "manifest", manifest_name)
