@@ -43,7 +43,9 @@ REDIRECTING = frozenset(
 PATHSPEC_RULES = frozenset(
     {"GIT_GLOB_PATHSPECS", "GIT_ICASE_PATHSPECS", "GIT_LITERAL_PATHSPECS", "GIT_NOGLOB_PATHSPECS"}
 )
-NOT_INSTALLED = "git is not installed: install git, or publish with commit=false."
+NOT_INSTALLED = (
+    "git is not installed: install git (only a publish with commit=false runs without it)."
+)
 
 
 def git_env(env: Mapping[str, str] | None = None, literal: bool = True) -> dict[str, str]:
