@@ -98,9 +98,7 @@ def head_commit(root: Path) -> str | None:
     return result.stdout.strip() or None
 
 
-def _hash(
-    top: Path, files: dict[str, Path], incompressible: Collection[str], env: dict[str, str]
-) -> dict[str, str]:
+def _hash(top: Path, files: dict[str, Path], incompressible: Collection[str]) -> dict[str, str]:
     """Blob ids of `files`, written to the object store with the filters their paths select."""
     blobs: dict[str, str] = {}
     for fast in (True, False):
@@ -170,7 +168,7 @@ def build_commit(
             run(top, "read-tree", "--empty", env=env)
         else:
             run(top, "read-tree", parent, env=env)
-        blobs = _hash(top, files, incompressible, env)
+        blobs = _hash(top, files, incompressible)
         entries = "".join(
             f"{_mode(files[path])} {blob}\t{path}\0" for path, blob in sorted(blobs.items())
         )
