@@ -184,7 +184,7 @@ def refresh_record(root: Path, given: dict[str, Any]) -> str:
     steps run once here, with the settings a plain `doit` takes, and the commit step finds nothing
     to commit. When they are gone, a plain `doit` keeps the published files (see recorded.py).
     """
-    from web_assets.git.objects import run_git
+    from web_assets.git.run import run as run_git
     from web_assets.release.recorded import changed_sources, gone_inputs, resolve_run
     from web_assets_doit.runner import run_doit
 
@@ -204,15 +204,15 @@ def refresh_record(root: Path, given: dict[str, Any]) -> str:
             f"Its recorded sources changed since ({', '.join(changed[:3])}): a plain `doit` would "
             "publish them as they are now."
         )
-    head = run_git(root, "rev-parse", "HEAD")
+    head = run_git(root, "rev-parse", "HEAD").stdout
     status, summary = run_doit(root, ["lockfile"], out=io.StringIO(), given=plain)
     published = [settings.relative(path) for path in _published(settings)]
-    dirty = run_git(root, "--literal-pathspecs", "status", "--porcelain", "--", *published)
+    dirty = run_git(root, "status", "--porcelain", "--", *published).stdout
     if status != 0 or dirty:
-        said = "; ".join(summary.failures) or dirty.decode().strip().replace("\n", ", ")
+        said = "; ".join(summary.failures) or dirty.strip().replace("\n", ", ")
         return f"doit's record was not refreshed ({said}): a plain `doit` publishes again."
     status, summary = run_doit(root, ["commit"], out=io.StringIO(), given=plain)
-    if status != 0 or run_git(root, "rev-parse", "HEAD") != head:
+    if status != 0 or run_git(root, "rev-parse", "HEAD").stdout != head:
         return f"doit's record was not refreshed ({'; '.join(summary.failures)})."
     return "doit's record matches it: a plain `doit` runs nothing."
 

@@ -11,10 +11,17 @@ from collections.abc import Collection
 from pathlib import Path
 
 from web_assets.errors import PublishError
-from web_assets.git.index import REF_MARKER, refuse_locked, repair_after_kill, sync_index
+from web_assets.git.index import (
+    REF_MARKER,
+    refuse_locked,
+    repair_after_kill,
+    same_file,
+    sync_index,
+)
 from web_assets.git.run import (
     failure,
     git_path,
+    is_work_tree,
     output_of,
     private_dir,
     private_name,
@@ -54,8 +61,7 @@ def refuse_unsafe_state(root: Path, branch: str | None) -> str:
     Refused: not a git work tree, a merge/rebase/am/cherry-pick/revert/bisect in progress, a detached
     HEAD without `branch`, no committer identity. Reads only; call it before writing anything.
     """
-    inside = run(root, "rev-parse", "--is-inside-work-tree", check=False)
-    if inside.returncode != 0 or inside.stdout.strip() != "true":
+    if not is_work_tree(root):
         raise PublishError(
             f"{root} is not in a git work tree: run `git init` there (or clone the project), "
             "or publish with commit=false."
@@ -92,16 +98,14 @@ def head_commit(root: Path) -> str | None:
     return result.stdout.strip() or None
 
 
-def _hash(
-    top: Path, files: dict[str, Path], incompressible: Collection[str], env: dict[str, str]
-) -> dict[str, str]:
+def _hash(top: Path, files: dict[str, Path], incompressible: Collection[str]) -> dict[str, str]:
     """Blob ids of `files`, written to the object store with the filters their paths select."""
     blobs: dict[str, str] = {}
     for fast in (True, False):
         group = {p: f for p, f in files.items() if (p in incompressible) == fast}
         config = ["-c", "core.looseCompression=0"] if fast else []
         # A file already at its place in the work tree is hashed by path, in one git call.
-        in_place = [p for p, f in group.items() if "\n" not in p and _same(top / p, f)]
+        in_place = [p for p, f in group.items() if "\n" not in p and same_file(top / p, f)]
         if in_place:
             out = run(top, *config, "hash-object", "-w", "--stdin-paths", input="\n".join(in_place))
             blobs.update(zip(in_place, out.stdout.split(), strict=True))
@@ -109,13 +113,6 @@ def _hash(
             out = run(top, *config, "hash-object", "-w", f"--path={path}", "--", str(group[path]))
             blobs[path] = out.stdout.strip()
     return blobs
-
-
-def _same(a: Path, b: Path) -> bool:
-    try:
-        return a.samefile(b)
-    except OSError:
-        return False
 
 
 def _tree(root: Path, commit: str | None) -> str:
@@ -134,6 +131,17 @@ def _hook(top: Path, env: dict[str, str], name: str, *args: str) -> None:
             f"index and work tree are as they were. Fix what it reports and publish again:\n"
             f"{output_of(result)}"
         )
+
+
+def _hooks(top: Path, env: dict[str, str], note: Path, message: str) -> None:
+    """Run the user's pre-commit and commit-msg hooks; leave the cleaned message in `note`."""
+    _hook(top, env, "pre-commit")
+    note.write_text(message if message.endswith("\n") else message + "\n", encoding="utf-8")
+    _hook(top, env, "commit-msg", str(note))
+    cleaned = _clean(note.read_text(encoding="utf-8", errors="replace"))
+    if not cleaned:
+        raise PublishError("the commit-msg hook left an empty message: the publish stopped.")
+    note.write_text(cleaned, encoding="utf-8")
 
 
 def build_commit(
@@ -160,7 +168,7 @@ def build_commit(
             run(top, "read-tree", "--empty", env=env)
         else:
             run(top, "read-tree", parent, env=env)
-        blobs = _hash(top, files, incompressible, env)
+        blobs = _hash(top, files, incompressible)
         entries = "".join(
             f"{_mode(files[path])} {blob}\t{path}\0" for path, blob in sorted(blobs.items())
         )
@@ -171,13 +179,7 @@ def build_commit(
         base = _tree(top, parent)
         if run(top, "write-tree", env=env).stdout.strip() == base:
             return None
-        _hook(top, env, "pre-commit")
-        note.write_text(message if message.endswith("\n") else message + "\n", encoding="utf-8")
-        _hook(top, env, "commit-msg", str(note))
-        cleaned = _clean(note.read_text(encoding="utf-8", errors="replace"))
-        if not cleaned:
-            raise PublishError("the commit-msg hook left an empty message: the publish stopped.")
-        note.write_text(cleaned, encoding="utf-8")
+        _hooks(top, env, note, message)
         # The pre-commit hook may have staged more (a formatter): commit what the index holds now.
         tree = run(top, "write-tree", env=env).stdout.strip()
         if tree == base:

@@ -14,13 +14,22 @@ import shutil
 from pathlib import Path
 
 from web_assets.errors import PublishError
-from web_assets.git.run import PRIVATE_DIR, git_path, owner_alive, private_dir, private_name, run
+from web_assets.git.run import (
+    PRIVATE_DIR,
+    git_path,
+    owner_alive,
+    private_dir,
+    private_name,
+    run,
+    toplevel,
+)
 
 HOLDER = "index-lock"
 REF_MARKER = "ref-lock"
 
 
-def _same(a: Path, b: Path) -> bool:
+def same_file(a: Path, b: Path) -> bool:
+    """Whether `a` and `b` are one file (a hard link, or one path); False when either is missing."""
     try:
         return a.samefile(b)
     except OSError:
@@ -43,7 +52,7 @@ def repair_after_kill(root: Path) -> list[str]:
     for leftover in sorted(folder.iterdir()):
         if owner_alive(leftover.name):
             continue
-        if leftover.name.startswith(HOLDER + ".") and _same(leftover, lock):
+        if leftover.name.startswith(HOLDER + ".") and same_file(leftover, lock):
             lock.unlink()
             removed.append(str(lock))
         if leftover.name.startswith(REF_MARKER + "."):
@@ -73,7 +82,7 @@ def _holders(lock: Path) -> str:
     found = []
     for proc in Path("/proc").glob("[0-9]*"):
         try:
-            if any(_same(fd, lock) for fd in (proc / "fd").iterdir()):
+            if any(same_file(fd, lock) for fd in (proc / "fd").iterdir()):
                 command = (
                     (proc / "cmdline").read_bytes().replace(b"\0", b" ").decode(errors="replace")
                 )
@@ -136,7 +145,7 @@ def sync_index(root: Path, paths: list[str]) -> None:
     Idempotent: call it after every publish, also when nothing was committed, so that one killed
     between moving the branch and this step is set right. PublishError when git holds the lock.
     """
-    top = Path(run(root, "rev-parse", "--show-toplevel").stdout.rstrip("\n"))
+    top = toplevel(root)
     index = git_path(root, "index")
     lock = Path(f"{index}.lock")
     folder = private_dir(root)
@@ -159,7 +168,7 @@ def sync_index(root: Path, paths: list[str]) -> None:
                 os.fsync(target.fileno())
             os.replace(lock, index)
         except BaseException:
-            if _same(lock, holder):
+            if same_file(lock, holder):
                 lock.unlink()
             raise
         _fsync_dir(index.parent)

@@ -2,35 +2,16 @@
 
 from __future__ import annotations
 
-import subprocess
 import threading
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import closing
 from pathlib import Path
 
 from web_assets.errors import PublishError
+from web_assets.git.run import run, start
 
 CHUNK = 1 << 20
 KINDS = {b"blob", b"tree", b"commit", b"tag"}
-
-
-def run_git(root: Path, *args: str, check: bool = True) -> bytes | None:
-    """One git command's output; a failure is a PublishError with git's words, or None unchecked."""
-    command = ["git", *args]
-    try:
-        result = subprocess.run(command, cwd=root, capture_output=True, check=False)
-    except FileNotFoundError:
-        raise PublishError(
-            "git is not installed: install git to read the release history."
-        ) from None
-    if result.returncode != 0:
-        if not check:
-            return None
-        said = result.stderr.decode(errors="replace").strip().splitlines()
-        raise PublishError(
-            f"`{' '.join(command)}` failed in {root}: {said[0] if said else 'no message'}"
-        )
-    return result.stdout
 
 
 def objects(root: Path, names: Iterable[str]) -> Iterator[tuple[str, int | None, Iterator[bytes]]]:
@@ -39,18 +20,7 @@ def objects(root: Path, names: Iterable[str]) -> Iterator[tuple[str, int | None,
     A name is anything cat-file takes: a blob id or `commit:path`. Names are fed from a thread,
     so git never blocks on a full pipe while we read; chunks a caller leaves unread are skipped.
     """
-    try:
-        process = subprocess.Popen(
-            ["git", "cat-file", "--batch"],
-            cwd=root,
-            stdin=subprocess.PIPE,
-            stdout=subprocess.PIPE,
-            stderr=subprocess.PIPE,
-        )
-    except FileNotFoundError:
-        raise PublishError(
-            "git is not installed: install git to read the release history."
-        ) from None
+    process = start(root, "cat-file", "--batch")
     names = list(names)
     feeder = threading.Thread(target=_feed, args=(process.stdin, names), daemon=True)
     feeder.start()
@@ -131,7 +101,7 @@ def restore(
     wanted = list(dict.fromkeys(paths))
     if not wanted:
         return
-    listing = run_git(root, "--literal-pathspecs", "ls-tree", "-z", commit, "--", *wanted)
+    listing = run(root, "ls-tree", "-z", commit, "--", *wanted, binary=True).stdout
     blobs = {}
     for entry in listing.decode(errors="surrogateescape").split("\0"):
         info, _, path = entry.partition("\t")

@@ -1,4 +1,5 @@
-"""Running git: argument lists, literal pathspecs, failures as one PublishError, our private files."""
+"""Every git command of the project runs here: argument lists, a clean environment, literal pathspecs,
+failures as one PublishError, credentials hidden; also our private files under the git dir."""
 
 from __future__ import annotations
 
@@ -8,6 +9,7 @@ import secrets
 import subprocess
 from collections.abc import Mapping
 from pathlib import Path
+from typing import Literal, overload
 
 from web_assets.errors import PublishError
 
@@ -15,53 +17,136 @@ from web_assets.errors import PublishError
 # publish's leftovers (pid gone, or reused by a process that started at another time) from live ones.
 PRIVATE_DIR = "web-assets"
 _CREDENTIALS = re.compile(r"(://)[^/@\s]+@")
+# Git exports these to its hooks and aliases (GIT_DIR, GIT_INDEX_FILE, ...), and a shell may keep
+# them: inherited, they point git at another repository, index, object store or ref namespace, so a
+# publish started from a hook would read or write the wrong one. A caller's own `env` still sets them.
+# Identity, config and transport variables (GIT_AUTHOR_*, GIT_CONFIG_*, GIT_SSH_COMMAND) pass through.
+REDIRECTING = frozenset(
+    {
+        "GIT_ALTERNATE_OBJECT_DIRECTORIES",
+        "GIT_COMMON_DIR",
+        "GIT_DIR",
+        "GIT_GRAFT_FILE",
+        "GIT_IMPLICIT_WORK_TREE",
+        "GIT_INDEX_FILE",
+        "GIT_INTERNAL_SUPER_PREFIX",
+        "GIT_NAMESPACE",
+        "GIT_OBJECT_DIRECTORY",
+        "GIT_PREFIX",
+        "GIT_QUARANTINE_PATH",
+        "GIT_REPLACE_REF_BASE",
+        "GIT_SHALLOW_FILE",
+        "GIT_WORK_TREE",
+    }
+)
+# git refuses GIT_LITERAL_PATHSPECS beside any other of these.
+PATHSPEC_RULES = frozenset(
+    {"GIT_GLOB_PATHSPECS", "GIT_ICASE_PATHSPECS", "GIT_LITERAL_PATHSPECS", "GIT_NOGLOB_PATHSPECS"}
+)
+NOT_INSTALLED = (
+    "git is not installed: install git (only a publish with commit=false runs without it)."
+)
+
+
+def git_env(env: Mapping[str, str] | None = None, literal: bool = True) -> dict[str, str]:
+    """The environment git runs in: ours without redirecting GIT_* variables, then `env` on top."""
+    cleared = REDIRECTING | (PATHSPEC_RULES if literal else frozenset())
+    environment = {name: value for name, value in os.environ.items() if name not in cleared}
+    if literal:
+        # A published file named `*` or `:(glob)x` must mean itself, never a pattern.
+        environment["GIT_LITERAL_PATHSPECS"] = "1"
+    return {**environment, **(env or {})}
+
+
+@overload
+def run(
+    root: Path,
+    *args: str,
+    env: Mapping[str, str] | None = ...,
+    input: str | None = ...,
+    check: bool = ...,
+    literal: bool = ...,
+    binary: Literal[False] = ...,
+) -> subprocess.CompletedProcess[str]: ...
+
+
+@overload
+def run(
+    root: Path,
+    *args: str,
+    env: Mapping[str, str] | None = ...,
+    input: bytes | None = ...,
+    check: bool = ...,
+    literal: bool = ...,
+    binary: Literal[True],
+) -> subprocess.CompletedProcess[bytes]: ...
 
 
 def run(
     root: Path,
     *args: str,
     env: Mapping[str, str] | None = None,
-    input: str | None = None,
+    input: str | bytes | None = None,
     check: bool = True,
     literal: bool = True,
-) -> subprocess.CompletedProcess[str]:
-    """`git ARGS` in `root`; raises PublishError naming the command, status and output on failure."""
-    environment = {**os.environ, **(env or {})}
-    if "GIT_INDEX_FILE" not in (env or {}):
-        # Ours or the user's index is chosen per call; one inherited from a hook must not leak in.
-        environment.pop("GIT_INDEX_FILE", None)
-    if literal:
-        # A published file named `*` or `:(glob)x` must mean itself, never a pattern.
-        environment["GIT_LITERAL_PATHSPECS"] = "1"
+    binary: bool = False,
+) -> subprocess.CompletedProcess:
+    """`git ARGS` in `root`; raises PublishError naming the command, status and output on failure.
+
+    Output is text (undecodable bytes replaced) unless `binary`; `input` is fed to git's stdin.
+    `literal=False` leaves pathspec rules to the user (for hooks).
+    """
     command = ["git", *args]
+    text = {} if binary else {"text": True, "errors": "replace"}
     try:
         result = subprocess.run(
             command,
             cwd=root,
             capture_output=True,
-            text=True,
-            errors="replace",
-            env=environment,
+            env=git_env(env, literal),
             input=input,
             check=False,
+            **text,
         )
     except FileNotFoundError:
-        raise PublishError(
-            "git is not installed: install git, or publish with commit=false."
-        ) from None
+        raise PublishError(NOT_INSTALLED) from None
     if check and result.returncode != 0:
         raise failure(root, command, result)
     return result
 
 
-def output_of(result: subprocess.CompletedProcess[str]) -> str:
-    return _CREDENTIALS.sub(r"\1***@", (result.stderr + result.stdout).strip())
+def start(root: Path, *args: str, literal: bool = True) -> subprocess.Popen[bytes]:
+    """A long-lived `git ARGS` in `root` (such as `cat-file --batch`), pipes on stdin, stdout, stderr."""
+    try:
+        return subprocess.Popen(
+            ["git", *args],
+            cwd=root,
+            env=git_env(None, literal),
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+        )
+    except FileNotFoundError:
+        raise PublishError(NOT_INSTALLED) from None
+
+
+def hide_credentials(text: str) -> str:
+    """`text` with the user:token part of every URL in it replaced by `***`."""
+    return _CREDENTIALS.sub(r"\1***@", text)
+
+
+def _text(output: str | bytes) -> str:
+    return output if isinstance(output, str) else output.decode(errors="replace")
+
+
+def output_of(result: subprocess.CompletedProcess) -> str:
+    return hide_credentials((_text(result.stderr) + _text(result.stdout)).strip())
 
 
 def failure(
-    root: Path, command: list[str], result: subprocess.CompletedProcess[str], fix: str = ""
+    root: Path, command: list[str], result: subprocess.CompletedProcess, fix: str = ""
 ) -> PublishError:
-    shown = " ".join(command if len(command) < 12 else [*command[:11], "..."])
+    shown = hide_credentials(" ".join(command if len(command) < 12 else [*command[:11], "..."]))
     return PublishError(
         f"`{shown}` failed with status {result.returncode} in {root}"
         + (f"; {fix}" if fix else "")

@@ -14,7 +14,8 @@ from pathlib import Path
 from typing import Any
 
 from web_assets.errors import PublishError
-from web_assets.git.objects import read_all, run_git
+from web_assets.git.objects import read_all
+from web_assets.git.run import run
 
 MANIFEST = "web/public/fixtures/dev.json"
 LOCK = "web-assets.lock.json"
@@ -134,10 +135,8 @@ def resolve(releases: list[Release], target: str, root: Path | None = None) -> R
             raise PublishError(f"Commit {target} is ambiguous among releases: give more digits.")
     commit = None
     if root is not None and target and not target.startswith("-"):
-        output = run_git(
-            root, "rev-parse", "--verify", "--quiet", f"{target}^{{commit}}", check=False
-        )
-        commit = output.decode().strip() if output else None
+        found = run(root, "rev-parse", "--verify", "--quiet", f"{target}^{{commit}}", check=False)
+        commit = found.stdout.strip() if found.returncode == 0 else None
     if commit in by_commit:
         return by_commit[commit]
     if commit:
@@ -156,9 +155,8 @@ def resolve(releases: list[Release], target: str, root: Path | None = None) -> R
 
 def _snapshots(root: Path, ref: str, paths: list[str]) -> list[tuple[str, str, str, dict]]:
     """Commits changing `paths`, newest first: id, date, subject, each path's blob after it."""
-    output = run_git(
+    output = run(
         root,
-        "--literal-pathspecs",
         "log",
         "--first-parent",
         "--root",
@@ -173,7 +171,8 @@ def _snapshots(root: Path, ref: str, paths: list[str]) -> list[tuple[str, str, s
         ref,
         "--",
         *paths,
-    )
+        binary=True,
+    ).stdout
     changed: list[tuple[str, str, str, dict[str, str | None]]] = []
     meta = None
     for token in output.decode(errors="surrogateescape").split("\0"):

@@ -19,8 +19,8 @@ from web_assets.files.atomic import atomic_writer
 from web_assets.files.digests import cache_for
 from web_assets.files.hashing import FileDigest
 from web_assets.git import commit as gitcommit
-from web_assets.git.objects import read_all, restore, run_git
-from web_assets.git.run import is_work_tree, toplevel
+from web_assets.git.objects import read_all, restore
+from web_assets.git.run import is_work_tree, run, toplevel
 from web_assets.history.log import Release, list_releases, resolve
 
 MESSAGE = "chore: roll back web assets to version {version} (commit {commit})"
@@ -182,9 +182,8 @@ def _inside(settings: Settings, path: str, target: Release) -> None:
 
 def _refuse_changes(root: Path, paths: list[str]) -> None:
     """Refuse when a file the rollback writes or removes has uncommitted changes, or is untracked."""
-    output = run_git(
+    output = run(
         root,
-        "--literal-pathspecs",
         "status",
         "--porcelain",
         "-z",
@@ -192,7 +191,8 @@ def _refuse_changes(root: Path, paths: list[str]) -> None:
         "--no-renames",
         "--",
         *paths,
-    )
+        binary=True,
+    ).stdout
     changed = sorted(
         {entry[3:] for entry in output.decode(errors="surrogateescape").split("\0") if entry}
     )

@@ -7,8 +7,9 @@ files larger than 100 MiB on push.
 from __future__ import annotations
 
 import re
-import subprocess
 from pathlib import Path
+
+from web_assets.git.run import run
 
 MiB = 1 << 20
 GITHUB_BLOCK = 100 * MiB
@@ -49,11 +50,6 @@ def git_size_problems(
 
 def remote_url(root: Path, remote: str = "origin") -> str | None:
     """`git remote get-url remote` in root, or None when there is no such remote or no repo."""
-    result = subprocess.run(
-        ["git", "remote", "get-url", remote],
-        cwd=root,
-        capture_output=True,
-        text=True,
-    )
+    result = run(root, "remote", "get-url", remote, check=False)
     url = result.stdout.strip()
     return url if result.returncode == 0 and url else None
