@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import subprocess
 from pathlib import Path
 
@@ -116,5 +117,5 @@ def test_git_missing_is_one_line(ours, tmp_path, monkeypatch):
     monkeypatch.setenv("PATH", str(empty))
 
     for attempt in (lambda: run(ours, "status"), lambda: start(ours, "cat-file", "--batch")):
-        with pytest.raises(PublishError, match=f"^{NOT_INSTALLED}$"):
+        with pytest.raises(PublishError, match=f"^{re.escape(NOT_INSTALLED)}$"):
             attempt()
