@@ -41,7 +41,7 @@ from web_assets.steps.copy import digests_of
 
 def check_models(release: Release) -> dict[str, Any]:
     """Check what will be published: the run's files, before they are gathered. Returns, per
-    model, its missing features and prediction shift (see smoke_check.py)."""
+    model, its missing features and prediction shift (see modelcheck/check.py)."""
     sources = release.sources
     bundles = {bundle.id: sources[bundle.path] for bundle in release.export.bundles}
     checks.check_models(
