@@ -43,33 +43,6 @@ FINANCIAL_DRAWS = [
 
 def tree_ensemble(n_features: int, rng: random.Random, rounds: int = 12, depth: int = 3):
     """A boosted-tree classifier over 3 classes (home, draw, away), one tree per class per round."""
-    attrs: dict[str, list] = {key: [] for key in (
-        "nodes_treeids", "nodes_nodeids", "nodes_featureids", "nodes_values", "nodes_modes",
-        "nodes_truenodeids", "nodes_falsenodeids", "nodes_missing_value_tracks_true",
-        "class_treeids", "class_nodeids", "class_ids", "class_weights",
-    )}  # fmt: skip
-    for tree in range(rounds * 3):
-        n_nodes = 2 ** (depth + 1) - 1
-        for node in range(n_nodes):
-            attrs["nodes_treeids"].append(tree)
-            attrs["nodes_nodeids"].append(node)
-            attrs["nodes_missing_value_tracks_true"].append(1)
-            if node < 2**depth - 1:
-                attrs["nodes_featureids"].append(rng.randrange(n_features))
-                attrs["nodes_values"].append(round(rng.uniform(-1.0, 1.0), 4))
-                attrs["nodes_modes"].append("BRANCH_LT")
-                attrs["nodes_truenodeids"].append(2 * node + 1)
-                attrs["nodes_falsenodeids"].append(2 * node + 2)
-            else:
-                attrs["nodes_featureids"].append(0)
-                attrs["nodes_values"].append(0.0)
-                attrs["nodes_modes"].append("LEAF")
-                attrs["nodes_truenodeids"].append(0)
-                attrs["nodes_falsenodeids"].append(0)
-                attrs["class_treeids"].append(tree)
-                attrs["class_nodeids"].append(node)
-                attrs["class_ids"].append(tree % 3)
-                attrs["class_weights"].append(round(rng.gauss(0.0, 0.3), 4))
     node = helper.make_node(
         "TreeEnsembleClassifier",
         inputs=["input"],
@@ -78,7 +51,7 @@ def tree_ensemble(n_features: int, rng: random.Random, rounds: int = 12, depth: 
         classlabels_int64s=[0, 1, 2],
         post_transform="SOFTMAX",
         base_values=[0.5, 0.5, 0.5],
-        **attrs,
+        **_trees(n_features, rng, rounds * 3, depth),
     )
     graph = helper.make_graph(
         [node],
@@ -97,6 +70,39 @@ def tree_ensemble(n_features: int, rng: random.Random, rounds: int = 12, depth: 
     model.ir_version = 8
     onnx.checker.check_model(model)
     return model
+
+
+def _trees(n_features: int, rng: random.Random, trees: int, depth: int) -> dict[str, list]:
+    """The classifier's attributes for `trees` full binary trees; tree t votes for class t % 3."""
+    attrs: dict[str, list] = {key: [] for key in (
+        "nodes_treeids", "nodes_nodeids", "nodes_featureids", "nodes_values", "nodes_modes",
+        "nodes_truenodeids", "nodes_falsenodeids", "nodes_missing_value_tracks_true",
+        "class_treeids", "class_nodeids", "class_ids", "class_weights",
+    )}  # fmt: skip
+    for tree in range(trees):
+        for node in range(2 ** (depth + 1) - 1):
+            attrs["nodes_treeids"].append(tree)
+            attrs["nodes_nodeids"].append(node)
+            attrs["nodes_missing_value_tracks_true"].append(1)
+            if node < 2**depth - 1:
+                feature, value = rng.randrange(n_features), round(rng.uniform(-1.0, 1.0), 4)
+                _node(attrs, "BRANCH_LT", feature, value, (2 * node + 1, 2 * node + 2))
+            else:
+                _node(attrs, "LEAF", 0, 0.0, (0, 0))
+                attrs["class_treeids"].append(tree)
+                attrs["class_nodeids"].append(node)
+                attrs["class_ids"].append(tree % 3)
+                attrs["class_weights"].append(round(rng.gauss(0.0, 0.3), 4))
+    return attrs
+
+
+def _node(attrs: dict[str, list], mode: str, feature: int, value: float, children) -> None:
+    """A node's test (`feature` < `value`) and its true and false children; a leaf has (0, 0)."""
+    attrs["nodes_modes"].append(mode)
+    attrs["nodes_featureids"].append(feature)
+    attrs["nodes_values"].append(value)
+    attrs["nodes_truenodeids"].append(children[0])
+    attrs["nodes_falsenodeids"].append(children[1])
 
 
 def main_dataset(rng: random.Random, rows: int) -> tuple[list[str], list[list[str]]]:

@@ -1,4 +1,4 @@
-"""Converters of the settings that govern the models' run before a publish (see smoke_check.py)."""
+"""Converters of the settings that govern the models' run before a publish (see modelcheck/check.py)."""
 
 from __future__ import annotations
 

@@ -2,8 +2,8 @@
 supplies (coverage), each model in ONNX Runtime on the latest fixtures (smoke test), and how much a
 model moves the predictions of the published model it replaces (prediction shift).
 
-Coverage reads headers only; the smoke test and the shift import numpy and onnxruntime, here and
-only here, when the step runs: a publish with nothing changed never gets this far.
+Coverage reads headers only; the smoke test and the shift load numpy and onnxruntime (through
+fixtures.py and runtime.py) only when they run: a publish with nothing changed never gets this far.
 """
 
 from __future__ import annotations
@@ -70,7 +70,7 @@ def run_checks(release: Release) -> dict[str, Any]:
     values: dict[str, Any] = {"models": models, "fixtures": 0, "season": ""}
     if settings.smoke_fixtures == 0 or not models:
         return values
-    _smoke_and_shift(release, table, published, names, values)
+    _run_on_fixtures(release, table, published, names, values)
     return values
 
 
@@ -86,74 +86,100 @@ def _refuse_missing(settings, model_id: str, bundle: Path, missing: list[str]) -
     )
 
 
-def _smoke_and_shift(release, table, published, names, values) -> None:
-    from web_assets.modelcheck.fixtures import feature_matrix, load_fixtures
-    from web_assets.modelcheck.runtime import prediction_shift, run_model
+def _run_on_fixtures(release, table, published, names, values) -> None:
+    """Run each model on the latest fixtures, then measure how far it moves the published one's."""
+    from web_assets.modelcheck.fixtures import feature_matrix
+    from web_assets.modelcheck.runtime import prediction_shift
 
     settings = release.settings
-    main_keys = settings.main_columns if len(settings.main_columns) == 3 else MAIN_KEYS
-    financial_keys = (
-        settings.financial_columns if len(settings.financial_columns) == 3 else FINANCIAL_KEYS
-    )
-    fixtures = load_fixtures(
-        settings.dataset,
-        settings.financial_dataset,
-        settings.smoke_fixtures,
-        main_keys=main_keys,
-        financial_keys=financial_keys,
-    )
+    fixtures = _latest_fixtures(settings)
     values["fixtures"] = len(fixtures.keys)
     values["season"] = fixtures.keys[0].season
     sources = release.sources
     new: dict[str, Any] = {}
     matrices: dict[str, Any] = {}
     for artefact in release.export.models:
-        if artefact.id not in names:
-            continue
-        matrix = matrices[artefact.id] = feature_matrix(fixtures, names[artefact.id], table)
-        try:
-            new[artefact.id] = run_model(artefact.id, sources[artefact.path], matrix, fixtures)
-        except PublishError as err:
-            raise PublishError(f"{err} (smoke_fixtures=0 skips this test)") from None
+        if artefact.id in names:
+            matrix = matrices[artefact.id] = feature_matrix(fixtures, names[artefact.id], table)
+            new[artefact.id] = _run_new(artefact.id, sources[artefact.path], matrix, fixtures)
     bundles = {bundle.id: sources[bundle.path] for bundle in release.export.bundles}
     with tempfile.TemporaryDirectory(prefix="web-assets-published-") as temp:
         for artefact in release.export.models:
             if artefact.id not in new:
                 continue
             found = values["models"][artefact.id]
-            model_source, bundle_source = sources[artefact.path], bundles[artefact.id]
             entry = published.get(("model", artefact.id))
-            sha256 = hash_file(model_source).sha256
-            if entry is not None and entry.get("sha256") == sha256:
-                # The published model itself: keep the shift it made when it replaced its own.
-                if isinstance(entry.get("prediction_shift"), dict):
-                    found["prediction_shift"] = entry["prediction_shift"]
+            old = _replaced_bytes(settings, entry, artefact.path, sources[artefact.path], found)
+            if old is None:
                 continue
-            unrecorded = artefact.path if artefact.path != model_source else None
-            old, note = published_bytes(settings, entry, unrecorded)
-            if old is None or hashlib.sha256(old).hexdigest() == sha256:
-                found["shift_note"] = note
-                continue
-            old_names = _published_names(settings, published, artefact.id, bundle_source)
-            old_path = Path(temp) / f"{artefact.id}.onnx"
-            old_path.write_bytes(old)
-            try:
-                before = run_model(
-                    f"{artefact.id} (published)",
-                    old_path,
-                    # The same fixtures; the published bundle's features when they differ.
-                    feature_matrix(fixtures, old_names, table)
-                    if old_names
-                    else matrices[artefact.id],
-                    fixtures,
-                )
-            except PublishError as err:
-                found["shift_note"] = f"the published model does not run: {err}"
-                continue
-            shift = prediction_shift(before, new[artefact.id])
-            found["prediction_shift"] = shift.record()
-            found["shift_line"] = shift.line(artefact.id)
-            _refuse_shift(settings, artefact.id, shift)
+            old_names = _published_names(settings, published, artefact.id, bundles[artefact.id])
+            # The same fixtures; the published bundle's features when they differ.
+            matrix = (
+                feature_matrix(fixtures, old_names, table) if old_names else matrices[artefact.id]
+            )
+            before = _run_replaced(artefact.id, old, Path(temp), matrix, fixtures, found)
+            if before is not None:
+                shift = prediction_shift(before, new[artefact.id])
+                found["prediction_shift"] = shift.record()
+                found["shift_line"] = shift.line(artefact.id)
+                _refuse_shift(settings, artefact.id, shift)
+
+
+def _latest_fixtures(settings):
+    """The last `smoke_fixtures` rows of the main CSV's latest season, with their financial rows."""
+    from web_assets.modelcheck.fixtures import load_fixtures
+
+    main_keys = settings.main_columns if len(settings.main_columns) == 3 else MAIN_KEYS
+    financial_keys = (
+        settings.financial_columns if len(settings.financial_columns) == 3 else FINANCIAL_KEYS
+    )
+    return load_fixtures(
+        settings.dataset,
+        settings.financial_dataset,
+        settings.smoke_fixtures,
+        main_keys=main_keys,
+        financial_keys=financial_keys,
+    )
+
+
+def _run_new(model_id: str, model: Path, matrix, fixtures):
+    """The new model's predictions; a model that fails is refused, naming the setting that skips."""
+    from web_assets.modelcheck.runtime import run_model
+
+    try:
+        return run_model(model_id, model, matrix, fixtures)
+    except PublishError as err:
+        raise PublishError(f"{err} (smoke_fixtures=0 skips this test)") from None
+
+
+def _replaced_bytes(settings, entry, target: Path, source: Path, found) -> bytes | None:
+    """The bytes of the published model `source` replaces at `target`; None when no shift is to be
+    measured (the same model, or none to compare), with the recorded shift or why in `found`."""
+    sha256 = hash_file(source).sha256
+    if entry is not None and entry.get("sha256") == sha256:
+        # The published model itself: keep the shift it made when it replaced its own.
+        if isinstance(entry.get("prediction_shift"), dict):
+            found["prediction_shift"] = entry["prediction_shift"]
+        return None
+    unrecorded = target if target != source else None
+    old, note = published_bytes(settings, entry, unrecorded)
+    if old is None or hashlib.sha256(old).hexdigest() == sha256:
+        found["shift_note"] = note
+        return None
+    return old
+
+
+def _run_replaced(model_id: str, old: bytes, folder: Path, matrix, fixtures, found):
+    """The published model's predictions; None, with why in `found`, when it does not run."""
+    from web_assets.modelcheck.runtime import run_model
+
+    old_path = folder / f"{model_id}.onnx"
+    old_path.write_bytes(old)
+    try:
+        return run_model(f"{model_id} (published)", old_path, matrix, fixtures)
+    except PublishError as err:
+        found["shift_note"] = f"the published model does not run: {err}"
+        return None
 
 
 def _published_names(settings, published, model_id: str, bundle: Path) -> list[str] | None:

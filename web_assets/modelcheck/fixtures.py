@@ -107,32 +107,11 @@ def load_fixtures(
     financial_keys: Sequence[str] = FINANCIAL_KEYS,
 ) -> Fixtures:
     """The last `limit` rows of the latest season in `main_csv`, streamed, with their financial rows."""
-
-    def latest(stream):
-        lines = iter(stream)
-        header = [name.strip() for name in next(csv.reader(lines), [])]
-        season, home, away = _indexes(header, main_keys, main_csv, "main_columns")
-        last = max(season, home, away)
-        keys: dict[str, tuple[int, ...]] = {}
-        best = None
-        # Only the latest season seen so far is kept, at most `limit` rows of it: memory stays flat.
-        kept: deque[str | list[str]] = deque(maxlen=max(limit, 0))
-        for row, record in _records(lines, last + 1):
-            if len(row) <= last:
-                continue
-            name = row[season]
-            key = keys.get(name)
-            if key is None:
-                key = keys[name] = season_key(name.strip())[0]
-            if best is None or key > best:
-                best = key
-                kept.clear()
-            if key == best:
-                kept.append(record)
-        width = len(header)
-        return tuple(header), tuple(_fields(record, width) for record in kept), (season, home, away)
-
-    columns, rows, (season, home, away) = _read(main_csv, "main dataset", latest)
+    columns, rows, (season, home, away) = _read(
+        main_csv,
+        "main dataset",
+        lambda stream: _latest_season(stream, main_csv, main_keys, limit),
+    )
     if not rows:
         raise PublishError(
             f"{main_csv} has no fixtures to run the models on: publish a dataset with rows."
@@ -142,22 +121,53 @@ def load_fixtures(
     financial: tuple[tuple[str, ...] | None, ...] = (None,) * len(rows)
     if financial_csv is not None:
         wanted = {_key(*key) for key in keys}
-
-        def matching(stream):
-            lines = iter(stream)
-            header = [name.strip() for name in next(csv.reader(lines), [])]
-            indexes = _indexes(header, financial_keys, financial_csv, "financial_columns")
-            found = {}
-            for row, record in _records(lines, max(indexes) + 1):
-                if len(row) > max(indexes):
-                    key = _key(*(row[index] for index in indexes))
-                    if key in wanted:
-                        found[key] = _fields(record, len(header))
-            return tuple(header), found
-
-        financial_columns, found = _read(financial_csv, "financial dataset", matching)
+        financial_columns, found = _read(
+            financial_csv,
+            "financial dataset",
+            lambda stream: _matching_rows(stream, financial_csv, financial_keys, wanted),
+        )
         financial = tuple(found.get(_key(*key)) for key in keys)
     return Fixtures(keys, columns, rows, financial_columns, financial)
+
+
+def _latest_season(stream: Iterable[str], path: Path, names: Sequence[str], limit: int):
+    """The header, the last `limit` rows of the latest season, and the key columns' indexes."""
+    lines = iter(stream)
+    header = [name.strip() for name in next(csv.reader(lines), [])]
+    season, home, away = _indexes(header, names, path, "main_columns")
+    last = max(season, home, away)
+    keys: dict[str, tuple[int, ...]] = {}
+    best = None
+    # Only the latest season seen so far is kept, at most `limit` rows of it: memory stays flat.
+    kept: deque[str | list[str]] = deque(maxlen=max(limit, 0))
+    for row, record in _records(lines, last + 1):
+        if len(row) <= last:
+            continue
+        name = row[season]
+        key = keys.get(name)
+        if key is None:
+            key = keys[name] = season_key(name.strip())[0]
+        if best is None or key > best:
+            best = key
+            kept.clear()
+        if key == best:
+            kept.append(record)
+    width = len(header)
+    return tuple(header), tuple(_fields(record, width) for record in kept), (season, home, away)
+
+
+def _matching_rows(stream: Iterable[str], path: Path, names: Sequence[str], wanted: set):
+    """The financial CSV's header, and its rows whose key is `wanted`, by key."""
+    lines = iter(stream)
+    header = [name.strip() for name in next(csv.reader(lines), [])]
+    indexes = _indexes(header, names, path, "financial_columns")
+    found = {}
+    for row, record in _records(lines, max(indexes) + 1):
+        if len(row) > max(indexes):
+            key = _key(*(row[index] for index in indexes))
+            if key in wanted:
+                found[key] = _fields(record, len(header))
+    return tuple(header), found
 
 
 def _numbers(cells: Sequence[str]):

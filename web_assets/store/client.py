@@ -94,27 +94,32 @@ def explain(error: Exception, store: Store, key: str | None = None) -> PublishEr
             "the server is running and reachable"
         )
     if isinstance(error, ClientError):
-        code = str(error.response.get("Error", {}).get("Code", "unknown"))
-        status = error.response.get("ResponseMetadata", {}).get("HTTPStatusCode")
-        if code in CREDENTIAL_CODES:
-            return PublishError(
-                f"{place} refused the credentials ({code}): check AWS_ACCESS_KEY_ID and "
-                "AWS_SECRET_ACCESS_KEY (or AWS_PROFILE) and that they may write to this bucket"
-            )
-        if code in MISSING_BUCKET_CODES:
-            return PublishError(f"{place} does not exist: create the bucket or fix s3_bucket")
-        if code in DIGEST_CODES:
-            return PublishError(
-                f"{place} refused {key!r}: the bytes sent do not match their SHA-256 "
-                "(the file changed after it was hashed, or was corrupted in transit); publish again"
-            )
-        if code in CHECKSUM_UNSUPPORTED_CODES:
-            return PublishError(
-                f"{place} rejected the request for {key!r} ({code}), as servers without "
-                'SHA-256 checksum support do: set s3_checksums = "when_required"'
-            )
-        return PublishError(
-            f"{subject}: the server answered {code} (HTTP {status}); check s3_endpoint_url, "
-            "s3_bucket and what the credentials may do"
-        )
+        return _explain_answer(error.response, place, subject, key)
     return PublishError(f"{subject} failed: {type(error).__name__}")
+
+
+def _explain_answer(response: dict, place: str, subject: str, key: str | None) -> PublishError:
+    """One line for an error the server answered, by its code."""
+    code = str(response.get("Error", {}).get("Code", "unknown"))
+    status = response.get("ResponseMetadata", {}).get("HTTPStatusCode")
+    if code in CREDENTIAL_CODES:
+        return PublishError(
+            f"{place} refused the credentials ({code}): check AWS_ACCESS_KEY_ID and "
+            "AWS_SECRET_ACCESS_KEY (or AWS_PROFILE) and that they may write to this bucket"
+        )
+    if code in MISSING_BUCKET_CODES:
+        return PublishError(f"{place} does not exist: create the bucket or fix s3_bucket")
+    if code in DIGEST_CODES:
+        return PublishError(
+            f"{place} refused {key!r}: the bytes sent do not match their SHA-256 "
+            "(the file changed after it was hashed, or was corrupted in transit); publish again"
+        )
+    if code in CHECKSUM_UNSUPPORTED_CODES:
+        return PublishError(
+            f"{place} rejected the request for {key!r} ({code}), as servers without "
+            'SHA-256 checksum support do: set s3_checksums = "when_required"'
+        )
+    return PublishError(
+        f"{subject}: the server answered {code} (HTTP {status}); check s3_endpoint_url, "
+        "s3_bucket and what the credentials may do"
+    )
