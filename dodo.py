@@ -2,7 +2,7 @@
 
 from pathlib import Path
 
-from tasks import commits, context, creators, storage
+from tasks import checks, commits, context, creators, storage
 
 PROJECT_ROOT = Path(__file__).resolve().parent
 # Settings are resolved once per run, here, before any task is made: from what the entry point
@@ -19,7 +19,7 @@ DOIT_CONFIG = creators.doit_config()
 
 def task_check():
     """Check that the web app can use the models and datasets, before anything is written."""
-    yield from creators.check_tasks(LOADED)
+    yield from checks.check_tasks(LOADED)
 
 
 def task_datasets():

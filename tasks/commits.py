@@ -6,7 +6,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from tasks.creators import CHECKED, Task, _action, manifest_settings, uncaptured
+from tasks.creators import CHECKED, Task, manifest_settings, step_action, uncaptured
 from web_assets.git.run import run
 from web_assets.records.uris import pins
 from web_assets.release.load import Release
@@ -27,7 +27,7 @@ def commit_files_task(release: Release | None) -> Task:
     return {
         "basename": FILES,
         "file_dep": [settings.relative(path) for path in files],
-        "actions": [_action(release, commit_files_step, release)],
+        "actions": [step_action(release, commit_files_step, release)],
         "task_dep": [*CHECKED, "datasets", "gather", "prune"],
         "uptodate": [settings_changed(manifest_settings(release)), holder_on_branch(settings.root)],
     }
@@ -64,7 +64,7 @@ def commit_task(release: Release | None) -> Task:
     return {
         "file_dep": [settings.relative(path) for path in release.published_files()],
         **({"getargs": {"files": (FILES, None)}} if pinned else {}),
-        "actions": [_action(release, commit_step, release)],
+        "actions": [step_action(release, commit_step, release)],
         "task_dep": [*CHECKED, "prune", "manifest", "lockfile"],
         "uptodate": [
             settings_changed(

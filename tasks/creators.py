@@ -15,13 +15,10 @@ from tasks.checker import ContentChecker
 from tasks.context import Loaded
 from tasks.inputs import lock_inputs, manifest_inputs
 from tasks.reporter import SummaryReporter
-from tasks.step import fail, repair_published, run_step, run_verify, uncaptured
+from tasks.step import run_step, run_verify, uncaptured
 from web_assets.records.uris import pins
-from web_assets.release.checks import check_financial_keys
 from web_assets.release.load import Release
-from web_assets.release.recorded import damaged_outputs
 from web_assets.release.run_files import remove_stale
-from web_assets.steps.check import check_models
 from web_assets.steps.copy import publish_copies, publish_copy, remove_partials
 from web_assets.steps.records import write_lock, write_manifest
 from web_assets_doit.uptodate import settings_changed, target_intact, targets_intact
@@ -50,91 +47,10 @@ def doit_config() -> dict[str, Any]:
     }
 
 
-def _action(release: Release, step: Callable[..., Any], *args: Any) -> tuple:
+def step_action(release: Release, step: Callable[..., Any], *args: Any) -> tuple:
     settings = release.settings
     clean_up = partial(remove_partials, release)
     return (run_step, [settings.root, settings.hash_threads, clean_up, step, *args])
-
-
-@uncaptured
-def check_tasks(loaded: Loaded) -> Iterator[Task]:
-    release = loaded.release
-    if release is None and loaded.kept:
-        yield kept_task(loaded)
-        return
-    if release is None:
-        # The problem found at load time, reported by the step every writing step waits for.
-        yield {
-            "name": "inputs",
-            "doc": "the settings and inputs could not be loaded",
-            "actions": [(fail, [loaded.problem])],
-            "uptodate": [False],
-        }
-        return
-    settings = release.settings
-    if settings.check_models:
-        yield {
-            "name": "models",
-            "doc": "each model loads in the web app and runs in ONNX Runtime on the latest fixtures",
-            "file_dep": [
-                *(settings.shown(source) for source in release.sources.values()),
-                # The fixtures the models run on, and the columns their features come from.
-                settings.shown(settings.dataset),
-                settings.shown(settings.financial_dataset),
-            ],
-            "actions": [_action(release, check_models, release)],
-            "uptodate": [settings_changed(model_check_settings(settings))],
-        }
-    if settings.check_financial_keys and settings.main_columns and settings.financial_columns:
-        yield {
-            "name": "datasets",
-            "doc": "the financial dataset's keys meet the main dataset's rows",
-            "file_dep": [
-                settings.shown(settings.dataset),
-                settings.shown(settings.financial_dataset),
-            ],
-            "actions": [
-                _action(
-                    release,
-                    check_financial_keys,
-                    settings.dataset,
-                    settings.main_columns,
-                    settings.financial_dataset,
-                    settings.financial_columns,
-                )
-            ],
-            "uptodate": [
-                settings_changed(
-                    {"main": settings.main_columns, "financial": settings.financial_columns}
-                )
-            ],
-        }
-
-
-def kept_task(loaded: Loaded) -> Task:
-    """The recorded inputs are gone: up to date while the published files hold the lock's bytes."""
-    settings = loaded.settings
-    return {
-        "name": "recorded",
-        "doc": "the recorded inputs are gone: the published release is kept as it is",
-        "title": lambda task: f"{task.name}: {', '.join(loaded.kept)} gone; published files kept",
-        "actions": [(repair_published, [settings, loaded.kept])],
-        "uptodate": [lambda task, values: not damaged_outputs(settings)],
-    }
-
-
-def model_check_settings(settings) -> dict[str, Any]:
-    """The settings check:models reads: a change reruns it."""
-    return {
-        "derived_features": dict(settings.derived_features),
-        "replace_derived_features": settings.replace_derived_features,
-        "smoke_fixtures": settings.smoke_fixtures,
-        "max_missing_features": settings.max_missing_features,
-        "max_prediction_shift": settings.max_prediction_shift,
-        "app_onnxruntime": settings.app_onnxruntime,
-        "main_columns": settings.main_columns,
-        "financial_columns": settings.financial_columns,
-    }
 
 
 @uncaptured
@@ -158,7 +74,7 @@ def dataset_tasks(release: Release | None) -> Iterator[Task]:
             "doc": f"copy {copy.source.name} to {target}",
             "file_dep": [settings.shown(copy.source)],
             "targets": [target],
-            "actions": [_action(release, publish_copy, settings.root, copy, count_rows)],
+            "actions": [step_action(release, publish_copy, settings.root, copy, count_rows)],
             "uptodate": [settings_changed({"target": target}), target_intact(target)],
             "task_dep": CHECKED,
         }
@@ -177,7 +93,7 @@ def gather_task(release: Release | None) -> Task:
         "file_dep": [settings.shown(copy.source) for copy in gathered],
         "targets": targets,
         "actions": [
-            _action(release, publish_copies, settings.root, gathered, settings.hash_threads)
+            step_action(release, publish_copies, settings.root, gathered, settings.hash_threads)
         ],
         "uptodate": [targets_intact(targets)],
         "task_dep": CHECKED,
@@ -192,7 +108,7 @@ def prune_task(release: Release | None) -> Task:
         return {"actions": None, "task_dep": CHECKED}
     settings = release.settings
     return {
-        "actions": [_action(release, remove_stale, settings.root, list(release.removed))],
+        "actions": [step_action(release, remove_stale, settings.root, list(release.removed))],
         "uptodate": [files_gone(list(release.removed))],
         "task_dep": CHECKED,
     }
@@ -248,7 +164,7 @@ def manifest_task(release: Release | None) -> Task:
         # the step finds them: no step per file only to record a digest.
         "file_dep": [settings.relative(artefact.path) for artefact in artefacts],
         "targets": [settings.relative(settings.manifest)],
-        "actions": [_action(release, write_manifest, manifest_inputs(release))],
+        "actions": [step_action(release, write_manifest, manifest_inputs(release))],
         "task_dep": [*CHECKED, *upload_dep, *(["commit:files"] if pinned else [])],
         "uptodate": [
             settings_changed(manifest_settings(release)),
@@ -276,7 +192,7 @@ def lockfile_task(release: Release | None) -> Task:
         "targets": [settings.relative(settings.lock_file)],
         # External data and other gathered files are hashed here: a change rewrites the lock.
         "file_dep": [settings.relative(extra.path) for extra in release.extras],
-        "actions": [_action(release, write_lock, lock_inputs(release))],
+        "actions": [step_action(release, write_lock, lock_inputs(release))],
         "task_dep": [*CHECKED, "datasets", "gather", "prune", *upload_dep, "manifest"],
         "uptodate": [
             settings_changed({"version": settings.version}),

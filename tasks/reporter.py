@@ -9,7 +9,7 @@ from doit.reporter import ConsoleReporter
 from web_assets.files.digests import save_caches
 from web_assets.records.summary import Summary
 
-# The step that reports bad settings or inputs found when dodo.py loaded (see creators.check_tasks).
+# The step that reports bad settings or inputs found when dodo.py loaded (see checks.check_tasks).
 LOAD_PROBLEM = "check:inputs"
 MODEL_CHECK = "check:models"
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from tasks.creators import CHECKED, Task, _action, uncaptured
+from tasks.creators import CHECKED, Task, step_action, uncaptured
 from web_assets.release.load import Release
 from web_assets.steps.upload import store_settings, upload_object
 from web_assets_doit.uptodate import settings_changed
@@ -29,7 +29,7 @@ def upload_tasks(release: Release | None) -> Iterator[Task]:
             "name": path,
             "doc": f"upload {path} to bucket {settings.s3_bucket}",
             "file_dep": [path],
-            "actions": [_action(release, upload_object, settings, file)],
+            "actions": [step_action(release, upload_object, settings, file)],
             "uptodate": [settings_changed(store_settings(settings))],
             "task_dep": [*CHECKED, "gather"],
         }

@@ -82,13 +82,13 @@ def plain(tmp_path):
 
 
 def graph_of(root, **given):
-    from tasks import commits, creators
+    from tasks import checks, commits, creators
     from tasks.context import load
 
     loaded = load(root, {"commit": False, "uri_template": "https://x.invalid/{filename}", **given})
     release = loaded.release
     tasks = [
-        *creators.check_tasks(loaded),
+        *checks.check_tasks(loaded),
         *creators.dataset_tasks(release),
         creators.gather_task(release),
         creators.prune_task(release),
