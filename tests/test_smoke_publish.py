@@ -131,7 +131,9 @@ def test_the_sample_publishes_as_committed(project):
     head = git(project, "rev-parse", "HEAD")
     result = run_doit(project)
     assert result.status == 0, result.text
-    assert "3 model(s) ran in ONNX Runtime on 20 dataset fixtures of 2024-2025; 3 of 3" in result.out
+    assert (
+        "3 model(s) ran in ONNX Runtime on 20 dataset fixtures of 2024-2025; 3 of 3" in result.out
+    )
     assert git(project, "rev-parse", "HEAD") == head, "the committed lock records these checks"
     assert all(entry["missing_features"] == [] for entry in locked_models(project).values())
 

@@ -32,7 +32,9 @@ def test_without_app_url_the_upcoming_fixtures_point_to_verify_app():
 
 def test_with_app_url_and_a_push_the_upcoming_fixtures_are_checked_in_the_app():
     last = model_check_lines(checks(fixtures=200, app_url=True))[-1]
-    assert last == "  upcoming fixtures (no dataset row): checked in the app at app_url after the push"
+    assert (
+        last == "  upcoming fixtures (no dataset row): checked in the app at app_url after the push"
+    )
 
 
 def test_without_a_smoke_run_coverage_is_still_named_for_dataset_rows():
