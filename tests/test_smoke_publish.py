@@ -154,7 +154,7 @@ def test_a_publish_with_nothing_changed_imports_neither_onnxruntime_nor_numpy(pr
     assert not {name for name in imported if name.split(".")[0] in ("onnxruntime", "numpy")}
 
     changed = run_doit(project, "smoke_fixtures=5")
-    assert "check:models" in changed.ran and "on 5 fixtures" in changed.out
+    assert "check:models" in changed.ran and "on 5 dataset fixtures" in changed.out
 
 
 def test_the_status_page_shows_each_models_missing_features_and_shift(project, browser, served):  # noqa: F811
