@@ -2,7 +2,7 @@
 
 from pathlib import Path
 
-from tasks import checks, commits, context, creators, storage
+from tasks import app_check, checks, commits, context, creators, storage
 
 PROJECT_ROOT = Path(__file__).resolve().parent
 # Settings are resolved once per run, here, before any task is made: from what the entry point
@@ -60,6 +60,11 @@ def task_lockfile():
 def task_commit():
     """Commit the published files: the manifest and lock file, on top of the files (push when asked)."""
     return commits.commit_task(RELEASE)
+
+
+def task_app():
+    """With app_url and push=true: ask the web app whether it serves what was pushed."""
+    return app_check.app_check_task(RELEASE)
 
 
 def task_verify():

@@ -33,6 +33,7 @@ PUBLISH_TASKS = [
     "manifest",
     "lockfile",
     "commit",
+    "app",
 ]
 # Every step that writes waits for the checks: bad input stops the run before any write.
 CHECKED = ["check"]

@@ -12,6 +12,9 @@ from web_assets.records.summary import Summary
 # The step that reports bad settings or inputs found when dodo.py loaded (see checks.check_tasks).
 LOAD_PROBLEM = "check:inputs"
 MODEL_CHECK = "check:models"
+# Steps that write nothing: their failure is no stopped publish.
+APP_CHECK = "app"
+READ_ONLY = {"verify", APP_CHECK}
 
 
 class SummaryReporter(ConsoleReporter):
@@ -44,7 +47,7 @@ class SummaryReporter(ConsoleReporter):
             self.summary.removed = list((task.values or {}).get("removed") or [])
         elif task.name.startswith("upload:"):
             self.summary.uploads.append(task.values)
-        elif task.name in ("manifest", "commit"):
+        elif task.name in ("manifest", "commit", APP_CHECK):
             setattr(self.summary, task.name, task.values)
 
     def add_failure(self, task, fail):
@@ -54,6 +57,14 @@ class SummaryReporter(ConsoleReporter):
             self.summary.failures.append(self.refused)
             return
         message = fail.get_msg().strip()
+        if task.name == APP_CHECK:
+            # The summary's last line says it, with the way back; doit need not say it first.
+            self.summary.app_problem = message
+            return
+        if task.name in READ_ONLY:
+            super().add_failure(task, fail)
+            self.summary.read_only_failed = True
+            return
         if any(failure.endswith(f": {message}") for failure in self.summary.failures):
             # Two checks that read the same file find the same problem: say it once.
             return

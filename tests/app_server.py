@@ -1,11 +1,11 @@
 """A stand-in for the web app's API over HTTP, and its fixture: POST /api/reload, GET /api/status,
-POST /api/predict as the app's route handlers define them (web/src/app/api/*/route.ts).
+POST /api/predict, GET /api/teams as the app's route handlers define them (web/src/app/api/*).
 
 It caches the manifest until a reload, loads each model and bundle from its manifest `uri` (the
 test's raw server over a bare remote) and runs the models in onnxruntime. Faults are flags:
 
     python tests/app_server.py --manifest PATH --data DIR [--token T] [--fallback ID]
-        [--omit FEATURE] [--swap ID=MODEL.onnx] [--feature-dataset-version N] [--slow]
+        [--omit FEATURE] [--swap ID=MODEL.onnx] [--feature-dataset-version N] [--slow] [--cors]
 """
 
 from __future__ import annotations
@@ -80,26 +80,24 @@ class App:
             return {"kind": "local", "path": swapped}
         return {"kind": "remote", "uri": entry["uri"]}
 
-    def features(self, home: str, away: str, season: str | None) -> dict:
+    def rows(self) -> list[dict]:
         manifest = self.ensure_loaded()
         version = self.options.feature_dataset_version or str(manifest["dataset_version"])
-        data = Path(self.options.data)
-        dataset = data / f"Dataset_Version_{version}.csv"
+        dataset = Path(self.options.data) / f"Dataset_Version_{version}.csv"
         if not dataset.is_file():
             raise ValueError(
                 f"Dataset not found at {dataset}. Run build_dataset_version{version}.py"
             )
         with dataset.open(encoding="utf-8", newline="") as stream:
-            rows = list(csv.DictReader(stream))
+            return list(csv.DictReader(stream))
+
+    def features(self, home: str, away: str, season: str | None) -> dict:
+        data = Path(self.options.data)
+        rows = self.rows()
         season = season or rows[-1]["season"]
-        row = next(
-            (
-                r
-                for r in rows
-                if (r["season"], r["home_team_name"], r["away_team_name"]) == (season, home, away)
-            ),
-            None,
-        )
+        key = (season, home, away)
+        found = (r for r in rows if (r["season"], r["home_team_name"], r["away_team_name"]) == key)
+        row = next(found, None)
         if row is not None:
             values = numbers(row)
             values.update(financial(data, (season, home, away)))
@@ -112,6 +110,14 @@ class App:
         for name in self.options.omit:
             values.pop(name, None)
         return values
+
+    def teams(self) -> dict:
+        rows = self.rows()
+        season = rows[-1]["season"]
+        sides = ("home_team_name", "away_team_name")
+        names = sorted({r[side] for r in rows if r["season"] == season for side in sides})
+        teams = [{"name": name, "canonical": name, "shortName": name[:3]} for name in names]
+        return {"ok": True, "league": "EPL", "season": season, "teams": teams}
 
     def predict(self, body: dict) -> dict:
         home, away = str(body["homeTeam"]), str(body["awayTeam"])
@@ -170,7 +176,10 @@ class Handler(BaseHTTPRequestHandler):
     app: App
 
     def do_GET(self) -> None:
-        if self.path.split("?")[0] != "/api/status":
+        route = self.path.split("?")[0]
+        if route == "/api/teams":
+            return self.guarded(self.app.teams)
+        if route != "/api/status":
             return self.answer(404, {"ok": False, "error": "Not found"})
         self.guarded(self.app.status)
 
@@ -218,6 +227,8 @@ class Handler(BaseHTTPRequestHandler):
         self.send_response(status)
         self.send_header("Content-Type", "application/json")
         self.send_header("Content-Length", str(len(data)))
+        if self.app.options.cors:
+            self.send_header("Access-Control-Allow-Origin", "*")
         self.end_headers()
         self.wfile.write(data)
 
@@ -266,21 +277,16 @@ def main() -> None:
     parser.add_argument("--manifest", required=True, help="MODEL_MANIFEST_SOURCE: a path or URL")
     parser.add_argument("--data", required=True, help="the app's public/data folder")
     parser.add_argument("--token", help="RELOAD_TOKEN; without it a reload answers 501")
-    parser.add_argument(
-        "--fallback", action="append", default=[], help="a model id that falls back"
-    )
-    parser.add_argument(
-        "--omit", action="append", default=[], help="a feature left out of the vector"
-    )
-    parser.add_argument(
-        "--swap",
-        action="append",
-        default=[],
-        type=lambda text: tuple(text.split("=", 1)),
-        help="ID=MODEL.onnx: run another model than the manifest's for ID",
-    )
+    for flag, what in (
+        ("--fallback", "a model id that falls back"),
+        ("--omit", "a feature left out"),
+    ):
+        parser.add_argument(flag, action="append", default=[], help=what)
+    swap = lambda text: tuple(text.split("=", 1))  # noqa: E731
+    parser.add_argument("--swap", action="append", default=[], type=swap, help="ID=MODEL.onnx")
     parser.add_argument("--feature-dataset-version", help="FEATURE_DATASET_VERSION")
     parser.add_argument("--slow", action="store_true", help="never answer")
+    parser.add_argument("--cors", action="store_true", help="let a browser page read the answers")
     options = parser.parse_args()
     Handler.app = App(options)
     server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)

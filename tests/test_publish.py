@@ -232,6 +232,7 @@ def test_list_shows_the_steps(project):
     assert result.status == 0, result.text
     steps = [line.split()[0] for line in result.out.splitlines()]
     assert steps == [
+        "app",
         "check",
         "commit",
         "commit:files",

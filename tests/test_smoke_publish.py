@@ -131,7 +131,9 @@ def test_the_sample_publishes_as_committed(project):
     head = git(project, "rev-parse", "HEAD")
     result = run_doit(project)
     assert result.status == 0, result.text
-    assert "3 model(s) ran in ONNX Runtime on 20 fixtures of 2024-2025; 3 of 3" in result.out
+    assert (
+        "3 model(s) ran in ONNX Runtime on 20 dataset fixtures of 2024-2025; 3 of 3" in result.out
+    )
     assert git(project, "rev-parse", "HEAD") == head, "the committed lock records these checks"
     assert all(entry["missing_features"] == [] for entry in locked_models(project).values())
 
@@ -152,7 +154,7 @@ def test_a_publish_with_nothing_changed_imports_neither_onnxruntime_nor_numpy(pr
     assert not {name for name in imported if name.split(".")[0] in ("onnxruntime", "numpy")}
 
     changed = run_doit(project, "smoke_fixtures=5")
-    assert "check:models" in changed.ran and "on 5 fixtures" in changed.out
+    assert "check:models" in changed.ran and "on 5 dataset fixtures" in changed.out
 
 
 def test_the_status_page_shows_each_models_missing_features_and_shift(project, browser, served):  # noqa: F811

@@ -48,6 +48,7 @@ def publish(
 
     status, summary = run_resolved(root, list(tasks), run, out)
     if status != 0:
-        details = "\n".join(summary.failures) or f"doit exited with status {status}"
+        failed = [*summary.failures, *([summary.app_problem] if summary.app_problem else [])]
+        details = "\n".join(failed) or f"doit exited with status {status}"
         raise PublishError(f"Publish failed:\n{details}")
     return summary

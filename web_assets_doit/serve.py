@@ -21,7 +21,7 @@ import sys
 from http import HTTPStatus
 from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
-from urllib.parse import unquote, urlsplit
+from urllib.parse import quote, unquote, urlsplit
 
 from doit.cmd_base import Command
 
@@ -29,7 +29,7 @@ from web_assets.config.settings import DEFAULTS, resolve_settings
 from web_assets.errors import PublishError
 
 STATUS_PAGE = "web/public/assets.html"
-PAGE_FILES = (STATUS_PAGE, "web/public/assets.js")
+PAGE_FILES = (STATUS_PAGE, "web/public/assets.js", "web/public/assets-app.js")
 MANIFEST_SECTIONS = ("models", "preprocessing")
 HOSTS = ("127.0.0.1", "localhost")
 
@@ -158,11 +158,22 @@ def make_server(root: Path, port: int = 0) -> StatusServer:
     return StatusServer(root, port)
 
 
+def _app_query(root: Path) -> str:
+    """`?app=URL` when app_url is set: the page then shows what the web app itself answers."""
+    try:
+        url = resolve_settings(root, {}).app_url
+    except PublishError:
+        return ""
+    return f"?app={quote(url, safe=':/')}" if url else ""
+
+
 def serve(root: Path, out=sys.stdout) -> None:
     server = make_server(root)
     host, port = server.server_address[:2]
     out.write(f"Serving {root} at http://{host}:{port}/\n")
-    out.write(f"Status page: http://{host}:{port}/{STATUS_PAGE}\n(Ctrl-C to stop)\n")
+    out.write(
+        f"Status page: http://{host}:{port}/{STATUS_PAGE}{_app_query(root)}\n(Ctrl-C to stop)\n"
+    )
     out.flush()
     try:
         server.serve_forever()

@@ -3,6 +3,8 @@
 // Subresource Integrity check. A row is green only when both hold. Opened with ?live=1, each row
 // also fetches the entry's pinned uri, as the web app will, and checks it with the same integrity.
 
+import { showApp } from "./assets-app.js";
+
 const projectRoot = new URL("../../", import.meta.url); // this file is web/public/assets.js
 const manifestUrl = new URL("fixtures/dev.json", import.meta.url);
 // The lock file records what the checks found for each model (missing features, shift).
@@ -250,9 +252,11 @@ async function main() {
     });
     return { section, results };
   });
+  const app = showApp(manifest, projectRoot, document.getElementById("app"));
   for (const { section, results } of checks) {
     showSummary(section, await Promise.all(results));
   }
+  await app;
   document.body.dataset.state = "done";
 }
 

@@ -68,6 +68,9 @@ def run_checks(release: Release) -> dict[str, Any]:
             "shift_note": "",
         }
     values: dict[str, Any] = {"models": models, "fixtures": 0, "season": ""}
+    # The summary says where the fixtures this check cannot cover are checked: a publish with
+    # app_url that pushes asks the app (tasks/app_check.py).
+    values["app_url"] = settings.app_url is not None and settings.commit and settings.push
     if settings.smoke_fixtures == 0 or not models:
         return values
     _run_on_fixtures(release, table, published, names, values)

@@ -24,6 +24,11 @@ class Summary:
     removed: list[str] = field(default_factory=list)
     # The upload steps' values (storage = "s3").
     uploads: list[dict[str, Any]] = field(default_factory=list)
+    # The app check after the push: its values (the confirmation), or the line saying what fails.
+    app: dict[str, Any] | None = None
+    app_problem: str | None = None
+    # A read-only step (verify) failed: its own lines said why, and nothing was being written.
+    read_only_failed: bool = False
 
     @property
     def changes(self) -> list[Change]:
@@ -34,7 +39,9 @@ class Summary:
             return [
                 "Stopped: a step failed (see above). Every file is intact: old or new, never half-written."
             ]
-        if not self.ran:
+        if self.read_only_failed:
+            return []
+        if not self.ran and not self.app_problem:
             return ["Nothing to publish: every step is up to date."]
         lines: list[str] = []
         if self.manifest:
@@ -56,6 +63,10 @@ class Summary:
         if self.commit:
             lines.append(_commit_line(self.commit, self.manifest))
             lines += [f"warning: {warning}" for warning in self.commit.get("warnings", [])]
+        if self.app_problem:
+            lines.append(self.app_problem)
+        elif self.app:
+            lines.append(self.app["line"])
         return lines
 
 

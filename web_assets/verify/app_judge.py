@@ -16,52 +16,65 @@ OUTCOMES = ("home", "draw", "away")
 
 
 def judge(target: Target, answers, run, report: Report) -> None:
+    """Every problem the app's predictions show; fills the report's coverage and parity."""
     by_id = {model.id: model for model in target.models}
     rows: dict[str, list[tuple[Fixture, list[float], list[float]]]] = {}
     for fixture, document in answers:
-        features = document.get("features") if isinstance(document.get("features"), dict) else {}
-        given = {
-            str(item.get("id")): item
-            for item in document.get("models") or []
-            if isinstance(item, dict)
-        }
-        for model in target.models:
-            item = given.get(model.id)
-            if item is None:
-                report.problems.append(f"app: predict {fixture}: no answer from model {model.id}")
-                continue
-            missing = [name for name in model.features if not _number(features.get(name))]
-            kinds = report.missing.setdefault(model.id, {})
-            kinds[fixture.kind] = sorted(set(kinds.get(fixture.kind, [])) | set(missing))
-            if FALLBACK in str(item.get("note", "")):
-                report.fallbacks[model.id] = report.fallbacks.get(model.id, 0) + 1
-                continue
-            probs = item.get("probs") if isinstance(item.get("probs"), dict) else {}
-            values = [probs.get(outcome) for outcome in OUTCOMES]
-            if not all(_number(value) and math.isfinite(value) for value in values):
-                report.problems.append(
-                    f"app: model {model.id} gave {printable(str(values))} for {fixture}: not finite"
-                )
-                continue
-            vector = [
-                float(features.get(name, 0) or 0) if _number(features.get(name)) else 0.0
-                for name in model.features
-            ]
-            rows.setdefault(model.id, []).append((fixture, vector, values))
+        for model_id, row in _ran(target, fixture, document, report):
+            rows.setdefault(model_id, []).append(row)
     for model_id, count in report.fallbacks.items():
         report.problems.append(
             f"app: model {model_id} did not run in the app: heuristic fallback on {count} of "
             f"{len(answers)} fixtures (the app could not load or run its ONNX file)"
         )
-    for model_id, kinds in report.missing.items():
-        for kind, names in kinds.items():
-            if target.max_missing is not None and len(names) > target.max_missing:
-                report.problems.append(
-                    f"app: model {model_id} on {kind}: the app fills {len(names)} feature(s) with 0, "
-                    f"more than max_missing_features={target.max_missing}: {', '.join(names)}"
-                )
+    report.problems += _over_missing(report, target.max_missing)
     for model_id, found in rows.items():
         _parity(by_id[model_id], found, run, target.tolerance, report)
+
+
+def _ran(target: Target, fixture: Fixture, document: dict[str, Any], report: Report):
+    """(model id, (fixture, the app's features for it, the app's probabilities)) per model that
+    ran in the app on this fixture; the missing features and fallbacks go to the report."""
+    features = document.get("features") if isinstance(document.get("features"), dict) else {}
+    given = {
+        str(item.get("id")): item for item in document.get("models") or [] if isinstance(item, dict)
+    }
+    for model in target.models:
+        item = given.get(model.id)
+        if item is None:
+            report.problems.append(f"app: predict {fixture}: no answer from model {model.id}")
+            continue
+        missing = [name for name in model.features if not _number(features.get(name))]
+        kinds = report.missing.setdefault(model.id, {})
+        kinds[fixture.kind] = sorted(set(kinds.get(fixture.kind, [])) | set(missing))
+        if FALLBACK in str(item.get("note", "")):
+            report.fallbacks[model.id] = report.fallbacks.get(model.id, 0) + 1
+            continue
+        probs = item.get("probs") if isinstance(item.get("probs"), dict) else {}
+        values = [probs.get(outcome) for outcome in OUTCOMES]
+        if not all(_number(value) and math.isfinite(value) for value in values):
+            report.problems.append(
+                f"app: model {model.id} gave {printable(str(values))} for {fixture}: not finite"
+            )
+            continue
+        # The app fills a feature it lacks with 0: the published model runs on the same vector.
+        vector = [
+            float(features[name]) if _number(features.get(name)) else 0.0 for name in model.features
+        ]
+        yield model.id, (fixture, vector, values)
+
+
+def _over_missing(report: Report, limit: int | None) -> list[str]:
+    """The max_missing_features rule of the offline check, per model and kind of fixture."""
+    if limit is None:
+        return []
+    return [
+        f"app: model {model_id} on {kind}: the app fills {len(names)} feature(s) with 0, "
+        f"more than max_missing_features={limit}: {', '.join(names)}"
+        for model_id, kinds in report.missing.items()
+        for kind, names in kinds.items()
+        if len(names) > limit
+    ]
 
 
 def _parity(model: Model, found, run, tolerance: float, report: Report) -> None:

@@ -125,5 +125,40 @@ def live_line(report: Report, models: int, tolerance: float) -> str:
     served = report.served
     return (
         f"live in the app: run {served.get('run_id')}, version {served.get('dataset_version')}, "
-        f"{models} models from their pinned URIs, parity within {tolerance:g}"
+        f"{models} models from their pinned URIs, parity within {gap(tolerance)}"
+    )
+
+
+def gap(number: float) -> str:
+    """A tolerance as a person writes it: 1e-4, 0.01."""
+    if number == 0 or number >= 1e-3:
+        return f"{number:g}"
+    mantissa, exponent = f"{number:e}".split("e")
+    return f"{mantissa.rstrip('0').rstrip('.')}e{int(exponent)}"
+
+
+def pushed_but(settings: Settings, problems: list[str]) -> str:
+    """The summary's last line when the app does not serve what was pushed: the first problem,
+    and the way back to the release before it."""
+    first = problems[0].removeprefix("app: ")
+    more = f" (and {len(problems) - 1} more above)" if len(problems) > 1 else ""
+    return (
+        f"Pushed, but the app at {settings.app_url} does not serve it as published: {first}{more}. "
+        f"{_way_back(settings)}"
+    )
+
+
+def _way_back(settings: Settings) -> str:
+    from web_assets.history.log import list_releases
+
+    try:
+        releases = list_releases(settings.root)
+    except PublishError:
+        releases = []
+    if len(releases) < 2:
+        return "No earlier release to roll back to: fix the app, then `doit verify app=true`."
+    before = releases[1]
+    return (
+        f"The way back: `doit rollback to={before.commit[:10]} push=true` (version "
+        f"{before.version}, run {before.run_id}), or fix the app and run `doit` again."
     )
