@@ -16,6 +16,7 @@ from web_assets.errors import PublishError
 from web_assets.files.hashing import LineCount, TextProblem, scan
 from web_assets.modelcheck.onnxio import onnx_io
 from web_assets.records.jsonio import parse_json, read_limited
+from web_assets.release.datasets import bounded_lines
 
 MODEL_INPUT = "input"
 CLASSES = 3  # home, draw, away
@@ -138,7 +139,7 @@ def check_financial_keys(
 def _keys(path: Path, columns: tuple[str, ...]) -> Iterator[tuple[str, ...]]:
     try:
         with path.open(encoding="utf-8", newline="") as stream:
-            reader = csv.reader(stream)
+            reader = csv.reader(bounded_lines(stream, path))
             header = next(reader, [])
             indexes = [header.index(name) for name in columns]
             for row in reader:
