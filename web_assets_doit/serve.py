@@ -26,7 +26,7 @@ from doit.cmd_base import Command
 
 from web_assets.config.settings import DEFAULTS, resolve_settings
 from web_assets.errors import PublishError
-from web_assets.records.jsonio import parse_json
+from web_assets.records.jsonio import parse_json, read_limited
 
 STATUS_PAGE = "web/public/assets.html"
 PAGE_FILES = (STATUS_PAGE, "web/public/assets.js")
@@ -94,7 +94,7 @@ class StatusFiles:
 
 def _read_json(path: Path) -> object:
     try:
-        return parse_json(path.read_bytes(), str(path))
+        return parse_json(read_limited(path), str(path))
     except (OSError, ValueError):
         return None
 
