@@ -203,6 +203,8 @@ def test_sigkill_mid_copy_leaves_the_old_file_and_the_next_run_repairs(project):
         "financial_dataset=data/processed/big_financial.csv",
         "check_financial_keys=false",
         "financial_app_columns=",
+        # Its hole is one line of NULs, longer than a row may be: no step reads its rows.
+        "check_models=false",
     ]
     # The copy must last long enough to be caught: larger files only if a smaller one was not.
     for size in (64 << 20, 256 << 20, 512 << 20):

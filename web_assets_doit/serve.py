@@ -13,7 +13,6 @@ cannot read the project through a DNS name rebound to 127.0.0.1.
 from __future__ import annotations
 
 import email.utils
-import json
 import os
 import posixpath
 import stat
@@ -27,6 +26,7 @@ from doit.cmd_base import Command
 
 from web_assets.config.settings import DEFAULTS, resolve_settings
 from web_assets.errors import PublishError
+from web_assets.records.jsonio import parse_json, read_limited
 
 STATUS_PAGE = "web/public/assets.html"
 PAGE_FILES = (STATUS_PAGE, "web/public/assets.js", "web/public/assets-app.js")
@@ -94,7 +94,7 @@ class StatusFiles:
 
 def _read_json(path: Path) -> object:
     try:
-        return json.loads(path.read_bytes())
+        return parse_json(read_limited(path), str(path))
     except (OSError, ValueError):
         return None
 

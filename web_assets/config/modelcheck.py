@@ -7,6 +7,7 @@ from pathlib import Path
 from typing import Any
 
 from web_assets.errors import PublishError
+from web_assets.records.jsonio import parse_json
 
 
 def whole_number(root: Path, name: str, value: Any) -> int:
@@ -37,7 +38,7 @@ def feature_table(root: Path, name: str, value: Any) -> tuple[tuple[str, tuple[s
     """
     if isinstance(value, str):
         try:
-            value = json.loads(value) if value.strip() else {}
+            value = parse_json(value, f"`{name}`") if value.strip() else {}
         except json.JSONDecodeError:
             value = None
     if not isinstance(value, dict) or not all(

@@ -27,6 +27,7 @@ from web_assets.errors import PublishError
 from web_assets.files import publish_lock
 from web_assets.files.atomic import partial_path
 from web_assets.files.hashing import FileDigest, hash_file, parallel_map, stat_key
+from web_assets.records.jsonio import parse_json
 
 CACHE_FILE = Path(".web-assets") / "digests.json"
 CACHE_FORMAT = 1
@@ -82,7 +83,7 @@ class DigestCache:
         if self._symlinked():
             return {}
         try:
-            data = json.loads(_read_no_follow(self.path).decode("utf-8"))
+            data = parse_json(_read_no_follow(self.path), str(self.path))
             if data["format"] != CACHE_FORMAT:
                 return {}
             return {

@@ -9,6 +9,7 @@ from typing import Any
 
 from web_assets.git.objects import read_all
 from web_assets.history.log import ARTEFACT_KINDS, DATASET_KINDS, FileRef, Release
+from web_assets.records.jsonio import parse_json
 
 SECTIONS = ("models", "preprocessing", "attribution")
 DIGEST_FIELDS = {"sha256", "size_bytes", "integrity"}
@@ -171,7 +172,9 @@ def _feature_lines(root: Path, older: Release, newer: Release) -> list[str]:
 
 def _features(data: bytes | None) -> list[str] | None:
     try:
-        names = json.loads(data)["feature_names"] if data is not None else None
+        names = (
+            parse_json(data, "a committed bundle")["feature_names"] if data is not None else None
+        )
     except (ValueError, TypeError, KeyError):
         return None
     return [str(name) for name in names] if isinstance(names, list) else None

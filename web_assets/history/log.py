@@ -7,7 +7,6 @@ by hand, before this tool or beside it) from the manifest's model and preprocess
 
 from __future__ import annotations
 
-import json
 import re
 from dataclasses import dataclass
 from pathlib import Path
@@ -16,6 +15,7 @@ from typing import Any
 from web_assets.errors import PublishError
 from web_assets.git.objects import read_all
 from web_assets.git.run import run
+from web_assets.records.jsonio import parse_json
 
 MANIFEST = "web/public/fixtures/dev.json"
 LOCK = "web-assets.lock.json"
@@ -267,6 +267,6 @@ def _version(*candidates: Any) -> str:
 
 def _json(data: bytes | None) -> Any:
     try:
-        return json.loads(data) if data is not None else None
+        return parse_json(data, "a committed manifest or lock file") if data is not None else None
     except ValueError:
         return None

@@ -22,6 +22,7 @@ from web_assets.git import commit as gitcommit
 from web_assets.git.objects import read_all, restore
 from web_assets.git.run import is_work_tree, run, toplevel
 from web_assets.history.log import Release, list_releases, resolve
+from web_assets.records.jsonio import parse_json
 
 MESSAGE = "chore: roll back web assets to version {version} (commit {commit})"
 
@@ -153,11 +154,9 @@ def _restore_all(plan: Rollback) -> dict[str, FileDigest]:
 
 def _head_lock_files(root: Path, lock: str) -> set[str]:
     """The files HEAD's lock file names, also when it does not describe HEAD's manifest."""
-    import json
-
     data = read_all(root, [f"HEAD:./{lock}"]).get(f"HEAD:./{lock}")
     try:
-        files = json.loads(data)["files"] if data is not None else []
+        files = parse_json(data, f"HEAD:{lock}")["files"] if data is not None else []
     except (ValueError, TypeError, KeyError):
         return set()
     return {

@@ -20,6 +20,7 @@ from web_assets.modelcheck.features import coverage, derived_table
 from web_assets.modelcheck.fixtures import FINANCIAL_KEYS, MAIN_KEYS
 from web_assets.modelcheck.published_model import published_bytes
 from web_assets.modelcheck.report import shorten
+from web_assets.records.jsonio import parse_json
 from web_assets.records.lockfile import read_lock
 from web_assets.release.checks import feature_names
 from web_assets.release.load import Release
@@ -192,7 +193,7 @@ def _published_names(settings, published, model_id: str, bundle: Path) -> list[s
         return None
     data, _ = published_bytes(settings, entry, None)
     try:
-        names = json.loads(data or b"null").get("feature_names")
+        names = parse_json(data or b"null", f"the published {model_id} bundle").get("feature_names")
     except (json.JSONDecodeError, UnicodeDecodeError, AttributeError):
         return None
     return names if isinstance(names, list) else None

@@ -16,6 +16,7 @@ from web_assets.files.hashing import TextProblem
 from web_assets.modelcheck.derive import formulas
 from web_assets.modelcheck.features import FINANCIAL
 from web_assets.release.checks import where_unreadable
+from web_assets.release.datasets import bounded_lines
 
 MAIN_KEYS = ("season", "home_team_name", "away_team_name")
 FINANCIAL_KEYS = ("season", "home_team", "away_team")
@@ -64,7 +65,7 @@ def _indexes(header: Sequence[str], names: Sequence[str], path: Path, setting: s
 def _read(path: Path, what: str, read: Callable):
     try:
         with path.open(encoding="utf-8-sig", newline="") as stream:
-            return read(stream)
+            return read(bounded_lines(stream, path))
     except UnicodeDecodeError as err:
         # The same words, byte and line as the copy's own check gives.
         raise PublishError(f"{path} {where_unreadable(path, err)}: {TextProblem.remedy}.") from None

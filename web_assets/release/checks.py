@@ -10,10 +10,13 @@ import json
 import re
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 from web_assets.errors import PublishError
 from web_assets.files.hashing import LineCount, TextProblem, scan
 from web_assets.modelcheck.onnxio import onnx_io
+from web_assets.records.jsonio import parse_json, read_limited
+from web_assets.release.datasets import bounded_lines
 
 MODEL_INPUT = "input"
 CLASSES = 3  # home, draw, away
@@ -43,9 +46,14 @@ def require_columns(header: list[str], wanted: tuple[str, ...], path: Path, sett
         )
 
 
+def _read_bundle(bundle: Path) -> Any:
+    data = read_limited(bundle).decode("utf-8")
+    return parse_json(data, str(bundle), "export the preprocessing bundle again.")
+
+
 def feature_names(bundle: Path) -> list[str]:
     try:
-        names = json.loads(bundle.read_text(encoding="utf-8")).get("feature_names")
+        names = _read_bundle(bundle).get("feature_names")
     except (json.JSONDecodeError, UnicodeDecodeError, AttributeError):
         names = None
     if not isinstance(names, list) or not all(isinstance(name, str) for name in names):
@@ -131,7 +139,7 @@ def check_financial_keys(
 def _keys(path: Path, columns: tuple[str, ...]) -> Iterator[tuple[str, ...]]:
     try:
         with path.open(encoding="utf-8", newline="") as stream:
-            reader = csv.reader(stream)
+            reader = csv.reader(bounded_lines(stream, path))
             header = next(reader, [])
             indexes = [header.index(name) for name in columns]
             for row in reader:

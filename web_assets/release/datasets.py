@@ -3,13 +3,17 @@
 from __future__ import annotations
 
 import csv
+from collections.abc import Iterator
 from pathlib import Path
-from typing import NamedTuple
+from typing import NamedTuple, TextIO
 
 from web_assets.config.settings import Settings
 from web_assets.errors import PublishError
 
 HEADER_SCAN_LIMIT = 1 << 20
+# A row of a dataset the web app reads is a few KB. Read whole, a longer line would cost its size
+# in memory several times over before csv's own field limit refused it.
+MAX_CSV_LINE = 1 << 20
 HEADER_CHUNK = 16 << 10
 BOMS = {
     b"\xef\xbb\xbf": "UTF-8",
@@ -110,3 +114,17 @@ def _looks_numeric(text: str) -> bool:
     except ValueError:
         return False
     return True
+
+
+def bounded_lines(stream: TextIO, path: Path) -> Iterator[str]:
+    """The lines of a CSV opened as text; one over MAX_CSV_LINE characters is refused unread."""
+    number = 0
+    while line := stream.readline(MAX_CSV_LINE + 1):
+        number += 1
+        if len(line) > MAX_CSV_LINE:
+            raise PublishError(
+                f"{path} line {number} is longer than {MAX_CSV_LINE:,} characters, the limit for a "
+                "row the web app reads: export the dataset again (a quote left open, or a column "
+                "of blobs, makes such a line)."
+            )
+        yield line

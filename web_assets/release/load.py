@@ -73,28 +73,21 @@ class Release:
 
 
 def load_release(settings: Settings) -> Release:
-    """The files the settings name, every check that needs no large read done: bad input stops here."""
+    """The files the settings name, every check that needs no large read done: bad input stops here.
+
+    Checks that need only a stat (sizes, GitHub's limits, free space) come before any model is
+    parsed, so a file too large to publish costs a stat, whatever its bytes.
+    """
     settings.require_inputs()
-    columns = {
-        "main": read_csv_header(settings.dataset, "dataset"),
-        "financial": read_csv_header(settings.financial_dataset, "financial_dataset"),
-    }
-    require_columns(columns["main"], settings.main_columns, settings.dataset, "main_columns")
-    require_columns(
-        columns["financial"],
-        settings.financial_columns,
-        settings.financial_dataset,
-        "financial_columns",
-    )
-    require_columns(
-        columns["financial"],
-        settings.financial_app_columns,
-        settings.financial_dataset,
-        "financial_app_columns",
-    )
+    columns = _dataset_columns(settings)
     datasets = dataset_copies(settings)
-    export, extras = with_extras(settings, plan_export(settings))
-    size_warnings = refuse_oversized(settings, datasets, export)
+    models = plan_export(settings)
+    size_warnings = refuse_oversized(settings, datasets, models)
+    refuse_short_space(settings.root, [*datasets, *models.gathered], settings.commit)
+    export, extras = with_extras(settings, models)
+    if export.gathered != models.gathered:
+        # Tensor data stored beside a model is published too: its sizes, checked the same way.
+        size_warnings = refuse_oversized(settings, datasets, export)
     manifest = read_manifest(settings.manifest)
     if settings.check_format and manifest is not None:
         problems = format_problems(manifest)
@@ -106,6 +99,34 @@ def load_release(settings: Settings) -> Release:
     refuse_rewritten_version(settings, datasets[0].target, manifest, lock)
     if settings.check_stale_financial:
         refuse_stale_financial(settings.data_dir)
+    _refuse_git_state(settings)
+    if export.gathered != models.gathered:
+        refuse_short_space(settings.root, [*datasets, *export.gathered], settings.commit)
+    release = Release(settings, datasets, export, columns, tuple(extras))
+    removed = stale_files(settings, release.export_files(), manifest, lock)
+    return Release(
+        settings, datasets, export, columns, tuple(extras), tuple(removed), size_warnings
+    )
+
+
+def _dataset_columns(settings: Settings) -> dict[str, list[str]]:
+    """Both datasets' header rows, each holding the columns the web app reads."""
+    columns = {
+        "main": read_csv_header(settings.dataset, "dataset"),
+        "financial": read_csv_header(settings.financial_dataset, "financial_dataset"),
+    }
+    require_columns(columns["main"], settings.main_columns, settings.dataset, "main_columns")
+    financial = (
+        ("financial_columns", settings.financial_columns),
+        ("financial_app_columns", settings.financial_app_columns),
+    )
+    for setting, required in financial:
+        require_columns(columns["financial"], required, settings.financial_dataset, setting)
+    return columns
+
+
+def _refuse_git_state(settings: Settings) -> None:
+    """Refuse a commit that cannot be made, or a pinned URI without one, before any write."""
     if pins(settings.uri_template) and not settings.commit:
         raise PublishError(
             "uri_template pins each URI to the commit that holds the file ({commit}), and "
@@ -122,9 +143,3 @@ def load_release(settings: Settings) -> Release:
         # A merge, rebase, detached HEAD or missing identity is refused before anything is written.
         repair_after_kill(settings.root)
         refuse_unsafe_state(settings.root, settings.branch)
-    refuse_short_space(settings.root, [*datasets, *export.gathered], settings.commit)
-    release = Release(settings, datasets, export, columns, tuple(extras))
-    removed = stale_files(settings, release.export_files(), manifest, lock)
-    return Release(
-        settings, datasets, export, columns, tuple(extras), tuple(removed), size_warnings
-    )
