@@ -138,8 +138,9 @@ def check_uris(
 
     `timeout` bounds the connection and each read; the whole fetch of a file (connect, headers,
     body) must also end within `timeout + size / min_rate` seconds (+ GRACE), however slowly
-    the server trickles. At most `size + 1` bytes of a body are read. Network problems are reported as
-    lines, never raised; what a server sent is escaped. Lines come in the order of `entries`.
+    the server trickles. At most `size + 1` bytes of a body are read. Network problems are
+    reported as lines, never raised; what a server sent is escaped. Lines come in the order of
+    `entries`.
     """
     if not entries:
         return []
