@@ -99,6 +99,7 @@ class Settings:
     s3_datasets: bool = False
     s3_checksums: str = "sha256"
     s3_threads: int = 4
+    s3_timeout: int = 20
 
     def relative(self, path: Path) -> str:
         """The repo-relative POSIX path the manifest and git use (for a path inside the project)."""
@@ -266,6 +267,9 @@ TABLE: dict[str, tuple[Any, Converter]] = {
     "s3_datasets": (False, boolean),
     "s3_checksums": ("sha256", checksums),
     "s3_threads": (4, positive_int),
+    # Seconds one request may wait for the store's answer; two attempts, so a hung store fails
+    # in about twice this.
+    "s3_timeout": (20, positive_int),
 }
 DEFAULTS = {name: default for name, (default, _) in TABLE.items()}
 CONVERTERS = {name: convert for name, (_, convert) in TABLE.items()}
