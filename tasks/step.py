@@ -11,7 +11,7 @@ from typing import Any
 from doit.exceptions import TaskFailed
 
 from web_assets.config.settings import Settings
-from web_assets.errors import PublishError
+from web_assets.errors import PublishError, printable
 from web_assets.files import publish_lock
 from web_assets.files.digests import cache_for
 from web_assets.verify.offline import missing_feature_warnings, verify
@@ -59,10 +59,11 @@ def run_verify(settings: Settings | None, problem: str | None) -> TaskFailed | N
     if settings is None:
         return TaskFailed(str(problem))
     problems, files = verify(settings, live=settings.live)
+    # A manifest or lock file can carry anything: escaped, it cannot drive the terminal.
     for found in problems:
-        print(f"verify: {found.line()}")
+        print(f"verify: {printable(found.line())}")
     for warning in missing_feature_warnings(settings):
-        print(f"verify: warning: {warning}")
+        print(f"verify: warning: {printable(warning)}")
     if settings.app and not problems:
         # The app is asked only about files that are right: it would only echo a wrong file.
         return _verify_app(settings, files)

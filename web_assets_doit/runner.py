@@ -19,6 +19,7 @@ from web_assets.files import publish_lock
 from web_assets.files.digests import close_cache
 from web_assets.records.summary import Summary
 from web_assets.release.recorded import RunSettings, resolve_run
+from web_assets.steps.upload import forget_failures
 from web_assets_doit import variables
 
 
@@ -112,5 +113,6 @@ def run_resolved(
     finally:
         sys.stdout, sys.stderr = streams
         close_cache(root)
+        forget_failures()
         publish_lock.drop(root)
     return status, loader.reporter.summary if loader.reporter else Summary()

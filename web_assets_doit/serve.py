@@ -26,12 +26,18 @@ from doit.cmd_base import Command
 
 from web_assets.config.settings import DEFAULTS, resolve_settings
 from web_assets.errors import PublishError
-from web_assets.records.jsonio import parse_json, read_limited
+from web_assets.records.jsonio import MAX_JSON_BYTES, parse_json
 
 STATUS_PAGE = "web/public/assets.html"
 PAGE_FILES = (STATUS_PAGE, "web/public/assets.js", "web/public/assets-app.js")
 MANIFEST_SECTIONS = ("models", "preprocessing")
 HOSTS = ("127.0.0.1", "localhost")
+# A connection silent this long is closed: idle keep-alive sockets would otherwise hold a
+# thread each for good.
+IDLE_TIMEOUT = 30.0
+# Opening a FIFO for reading waits for a writer; O_NONBLOCK returns at once (and changes
+# nothing for a regular file), so the fstat after it can refuse whatever is not one.
+OPEN_FLAGS = os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK
 
 
 def clean(name: object) -> str | None:
@@ -94,15 +100,29 @@ class StatusFiles:
 
 def _read_json(path: Path) -> object:
     try:
-        return parse_json(read_limited(path), str(path))
+        with open_regular(path) as stream:
+            return parse_json(stream.read(MAX_JSON_BYTES + 1), str(path))
     except (OSError, ValueError):
         return None
+
+
+def open_regular(path: Path):
+    """`path` opened for reading, never blocking: OSError unless it is a regular file."""
+    stream = os.fdopen(os.open(path, OPEN_FLAGS), "rb")
+    if not stat.S_ISREG(os.fstat(stream.fileno()).st_mode):
+        stream.close()
+        raise IsADirectoryError(f"{path} is not a regular file")
+    return stream
 
 
 class StatusPageHandler(SimpleHTTPRequestHandler):
     """GET and HEAD of the status page's files, never cached: it must check what is on disk now."""
 
     server: StatusServer
+
+    def setup(self) -> None:
+        self.timeout = self.server.idle_timeout
+        super().setup()
 
     def end_headers(self) -> None:
         self.send_header("Cache-Control", "no-store")
@@ -125,11 +145,8 @@ class StatusPageHandler(SimpleHTTPRequestHandler):
         try:
             if path is not None:
                 # O_NOFOLLOW: a symlink put in place since the check above is refused too.
-                stream = os.fdopen(os.open(path, os.O_RDONLY | os.O_NOFOLLOW), "rb")
+                stream = open_regular(path)
                 info = os.fstat(stream.fileno())
-                if not stat.S_ISREG(info.st_mode):
-                    stream.close()
-                    stream = None
         except OSError:
             stream = None
         if stream is None:
@@ -146,16 +163,17 @@ class StatusPageHandler(SimpleHTTPRequestHandler):
 class StatusServer(ThreadingHTTPServer):
     daemon_threads = True
 
-    def __init__(self, root: Path, port: int):
+    def __init__(self, root: Path, port: int, idle_timeout: float = IDLE_TIMEOUT):
         self.files = StatusFiles(root)
+        self.idle_timeout = idle_timeout
         super().__init__(("127.0.0.1", port), StatusPageHandler)
         port = self.server_address[1]
         self.hosts = {f"{host}:{port}" for host in HOSTS}
 
 
-def make_server(root: Path, port: int = 0) -> StatusServer:
+def make_server(root: Path, port: int = 0, idle_timeout: float = IDLE_TIMEOUT) -> StatusServer:
     """A server for `root`'s status page on 127.0.0.1; port 0 takes a free one (server_address)."""
-    return StatusServer(root, port)
+    return StatusServer(root, port, idle_timeout)
 
 
 def _app_query(root: Path) -> str:

@@ -112,6 +112,7 @@ class Settings:
     app_fixtures: tuple[str, ...] = ()
     app_parity_tolerance: float = 1e-4
     app_onnxruntime: str | None = None
+    s3_timeout: int = 20
 
     def relative(self, path: Path) -> str:
         """The repo-relative POSIX path the manifest and git use (for a path inside the project)."""
@@ -311,6 +312,9 @@ TABLE: dict[str, tuple[Any, Converter]] = {
     "app_parity_tolerance": (1e-4, tolerance),
     # Unset: the onnxruntime-node of web/package-lock.json (web_assets/modelcheck/ort_support.py).
     "app_onnxruntime": (None, runtime_version),
+    # Seconds one request may wait for the store's answer; two attempts, so a hung store fails
+    # in about twice this.
+    "s3_timeout": (20, positive_int),
 }
 DEFAULTS = {name: default for name, (default, _) in TABLE.items()}
 CONVERTERS = {name: convert for name, (_, convert) in TABLE.items()}

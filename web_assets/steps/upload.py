@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from web_assets.config.settings import Settings
+from web_assets.errors import PublishError
 from web_assets.files.digests import cache_for
 from web_assets.files.hashing import stat_key
 from web_assets.store.client import make_client
@@ -22,6 +23,9 @@ from web_assets.store.upload import Store, Upload, abort_stale_uploads, object_k
 # threads, and one step's sweep must never abort another step's upload in progress.
 _LOCK = threading.Lock()
 _CLIENTS: dict[Store, Any] = {}
+# A store that could not be reached is not asked again by the other steps of the run: each ask
+# of a hung store costs its timeouts again.
+_UNREACHABLE: dict[Store, PublishError] = {}
 
 
 def store_for(settings: Settings) -> Store:
@@ -32,6 +36,7 @@ def store_for(settings: Settings) -> Store:
         region=settings.s3_region,
         public_base_url=settings.public_base_url or "",
         checksums=settings.s3_checksums,
+        timeout=settings.s3_timeout,
     )
 
 
@@ -48,12 +53,24 @@ def store_settings(settings: Settings) -> dict[str, Any]:
 
 def _client(store: Store, threads: int):
     with _LOCK:
+        if store in _UNREACHABLE:
+            raise _UNREACHABLE[store]
         if store not in _CLIENTS:
             client = make_client(store, threads)
-            # Multipart uploads a killed run left under the prefix: aborted before ours start.
-            abort_stale_uploads(store, client)
+            try:
+                # Multipart uploads a killed run left under the prefix: aborted before ours start.
+                abort_stale_uploads(store, client)
+            except PublishError as error:
+                _UNREACHABLE[store] = error
+                raise
             _CLIENTS[store] = client
         return _CLIENTS[store]
+
+
+def forget_failures() -> None:
+    """At the end of a run: the next one asks every store afresh."""
+    with _LOCK:
+        _UNREACHABLE.clear()
 
 
 def upload_object(settings: Settings, path: Path) -> dict[str, Any]:

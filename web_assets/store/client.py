@@ -8,15 +8,16 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from web_assets.errors import PublishError
+from web_assets.errors import PublishError, printable
 
 if TYPE_CHECKING:
     from web_assets.store.upload import Store
 
-# A dead endpoint fails in seconds: refused connections are retried twice, an unreachable host
-# costs at most CONNECT_TIMEOUT per attempt. READ_TIMEOUT bounds the wait for one part's reply.
+# A dead endpoint fails in seconds: an unreachable host costs at most CONNECT_TIMEOUT per
+# attempt. A hung one (accepting, never answering) costs the Store's `timeout` (s3_timeout) per
+# attempt: MAX_ATTEMPTS of them, and the upload step asks no more after one has failed.
 CONNECT_TIMEOUT = 3
-READ_TIMEOUT = 60
+READ_TIMEOUT = 20
 MAX_ATTEMPTS = 2
 
 CREDENTIAL_CODES = {
@@ -47,7 +48,7 @@ def make_client(store: Store, threads: int = 4):
     checksum_policy = "when_supported" if store.checksums == "sha256" else "when_required"
     config = Config(
         connect_timeout=CONNECT_TIMEOUT,
-        read_timeout=READ_TIMEOUT,
+        read_timeout=store.timeout,
         retries={"max_attempts": MAX_ATTEMPTS, "mode": "standard"},
         max_pool_connections=max(10, threads + 2),
         request_checksum_calculation=checksum_policy,
@@ -90,8 +91,9 @@ def explain(error: Exception, store: Store, key: str | None = None) -> PublishEr
         return PublishError(f"no region for {place}: set s3_region or AWS_DEFAULT_REGION")
     if isinstance(error, ConnectionError | HTTPClientError):
         return PublishError(
-            f"cannot reach {place} ({type(error).__name__}): check s3_endpoint_url and that "
-            "the server is running and reachable"
+            f"cannot reach {place} ({type(error).__name__}{_waited(error, store)}, "
+            f"{MAX_ATTEMPTS} attempts): check s3_endpoint_url and that the server is running and "
+            "reachable"
         )
     if isinstance(error, ClientError):
         return _explain_answer(error.response, place, subject, key)
@@ -100,7 +102,8 @@ def explain(error: Exception, store: Store, key: str | None = None) -> PublishEr
 
 def _explain_answer(response: dict, place: str, subject: str, key: str | None) -> PublishError:
     """One line for an error the server answered, by its code."""
-    code = str(response.get("Error", {}).get("Code", "unknown"))
+    # The code is the server's text: escaped, it cannot drive the terminal.
+    code = printable(str(response.get("Error", {}).get("Code", "unknown")))
     status = response.get("ResponseMetadata", {}).get("HTTPStatusCode")
     if code in CREDENTIAL_CODES:
         return PublishError(
@@ -123,3 +126,14 @@ def _explain_answer(response: dict, place: str, subject: str, key: str | None) -
         f"{subject}: the server answered {code} (HTTP {status}); check s3_endpoint_url, "
         "s3_bucket and what the credentials may do"
     )
+
+
+def _waited(error: Exception, store: Store) -> str:
+    """How long each attempt waited, for the timeouts that bound a hung store."""
+    from botocore.exceptions import ConnectTimeoutError, ReadTimeoutError
+
+    if isinstance(error, ReadTimeoutError):
+        return f": no answer within {store.timeout} s (s3_timeout)"
+    if isinstance(error, ConnectTimeoutError):
+        return f": no connection within {CONNECT_TIMEOUT} s"
+    return ""

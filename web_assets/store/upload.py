@@ -14,7 +14,7 @@ from pathlib import Path
 from urllib.parse import quote
 
 from web_assets.errors import PublishError
-from web_assets.store.client import make_client
+from web_assets.store.client import READ_TIMEOUT, make_client
 from web_assets.store.send import publish_error, send_multipart, send_whole
 
 MiB = 1 << 20
@@ -31,6 +31,7 @@ class Store:
     `endpoint_url` is None for AWS S3, else the S3-compatible server (R2, B2, Ceph, SeaweedFS).
     `public_base_url` is how a plain anonymous GET reaches the bucket: its public URL or a CDN;
     `uri(key)` is `{public_base_url}/{key}`.
+    `timeout`: seconds one request waits for an answer (s3_timeout).
     `checksums`: "sha256" (default) sends each file's SHA-256 so the server refuses bytes that do
     not match, and validates checksums it returns; "when_required" sends no checksum unless the
     operation needs one (botocore's request_checksum_calculation and
@@ -43,6 +44,7 @@ class Store:
     region: str | None
     public_base_url: str
     checksums: str = "sha256"
+    timeout: int = READ_TIMEOUT
 
     def __post_init__(self) -> None:
         if self.checksums not in CHECKSUM_MODES:
