@@ -11,8 +11,10 @@ import time
 from pathlib import Path
 
 import pytest
-from conftest import EXPORT, git, run_doit, snapshot
 
+from testing.doit import run_doit
+from testing.gitrepo import git
+from testing.project import EXPORT, snapshot
 from web_assets.files import publish_lock
 from web_assets.files.atomic import partial_path
 

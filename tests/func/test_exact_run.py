@@ -12,8 +12,11 @@ from pathlib import Path
 
 import numpy as np
 import onnx
-from conftest import EXPORT, LOCK, MANIFEST, git, new_run, run_doit, snapshot
 from onnx import TensorProto, helper, numpy_helper
+
+from testing.doit import run_doit
+from testing.gitrepo import git
+from testing.project import EXPORT, LOCK, MANIFEST, new_run, snapshot
 
 DATA = "web/public/data"
 

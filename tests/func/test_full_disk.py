@@ -8,9 +8,10 @@ from __future__ import annotations
 import subprocess
 
 import pytest
-from conftest import run_doit, sample_repo, snapshot
 
 from tasks.step import run_step
+from testing.doit import run_doit
+from testing.project import sample_repo, snapshot
 from web_assets.files.atomic import atomic_write_bytes
 
 DISK = 24 << 20

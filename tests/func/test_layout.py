@@ -6,7 +6,8 @@ import subprocess
 import sys
 from pathlib import Path
 
-from conftest import REPO, run_doit
+from testing.doit import run_doit
+from testing.project import REPO
 
 
 def python(cwd: Path, code: str) -> subprocess.CompletedProcess[str]:

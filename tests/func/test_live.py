@@ -8,8 +8,8 @@ import threading
 import urllib.request
 
 import pytest
-from raw_server import make_bare, raw_server_fixture  # noqa: F401  (the raw_server fixture)
 
+from testing.raw_server import make_bare
 from web_assets.verify.live import LiveEntry, check_uris
 
 MODEL = "artifacts/run_export/performance_dense.onnx"

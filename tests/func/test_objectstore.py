@@ -16,9 +16,9 @@ import urllib.request
 from pathlib import Path
 
 import pytest
-from conftest import REPO, make_sample
-from seaweedfs import SeaweedFS, seaweedfs  # noqa: F401
 
+from testing.project import REPO, make_sample
+from testing.seaweedfs import SeaweedFS
 from web_assets.errors import PublishError
 from web_assets.files.hashing import stat_key
 from web_assets.store.upload import Store, Upload, abort_stale_uploads, object_key, upload
@@ -28,7 +28,7 @@ PART = 5 * MiB
 
 
 @pytest.fixture
-def server(seaweedfs, monkeypatch):  # noqa: F811
+def server(seaweedfs, monkeypatch):
     """The session's server, its credentials in the environment as boto3's chain reads them."""
     for name, value in seaweedfs.env().items():
         monkeypatch.setenv(name, value)

@@ -6,8 +6,10 @@ import json
 import subprocess
 
 import pytest
-from conftest import EXPORT, MANIFEST, git, retrain, run_doit, snapshot
-from raw_server import raw_server_fixture as raw_server  # noqa: F401
+
+from testing.doit import run_doit
+from testing.gitrepo import git
+from testing.project import EXPORT, MANIFEST, retrain, snapshot
 
 TEMPLATE = "{base}/owner/repo/{{commit}}/artifacts/run_export/{{filename}}"
 
@@ -39,7 +41,7 @@ def blob(repo, commit, path) -> bytes:
 def test_a_pushed_publish_pins_every_uri_to_a_remote_commit_holding_those_bytes(
     project,
     remote,
-    raw_server,  # noqa: F811
+    raw_server,
 ):
     base = raw_server(remote)
     template = TEMPLATE.format(base=base)
@@ -70,7 +72,7 @@ def test_a_pushed_publish_pins_every_uri_to_a_remote_commit_holding_those_bytes(
     assert git(project, "status", "--porcelain") == ""
 
 
-def test_verify_live_names_a_stale_a_truncated_and_a_missing_file(project, remote, raw_server):  # noqa: F811
+def test_verify_live_names_a_stale_a_truncated_and_a_missing_file(project, remote, raw_server):
     assert run_doit(project, "push=true").status == 0
     stale = raw_server(remote, "--stale")
     branch = "{base}/owner/repo/main/artifacts/run_export/{{filename}}"

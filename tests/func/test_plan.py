@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import os
 
-from conftest import EXPORT, NO_COMMIT, retrain, run_doit
+from testing.doit import run_doit
+from testing.project import EXPORT, NO_COMMIT, retrain
 
 
 def planned(root, *args: str) -> tuple[list[str], str]:
@@ -79,7 +80,7 @@ def test_plan_writes_nothing_of_the_release(project):
 
 
 def test_a_gathered_target_turned_into_a_folder_is_named_not_a_traceback(project):
-    from conftest import new_run
+    from testing.project import new_run
 
     run_dir = new_run(project, version=9, seed=5)
     settings = [f"run_dir={run_dir}", "version=9", *NO_COMMIT]

@@ -12,19 +12,19 @@ from pathlib import Path
 
 import jsonschema
 import pytest
-from conftest import (
+
+from testing.doit import run_doit
+from testing.gitrepo import git
+from testing.project import (
     EXPORT,
     MANIFEST,
     MODELS,
     NO_COMMIT,
-    git,
     new_run,
     publish_commits,
     retrain,
-    run_doit,
     snapshot,
 )
-
 from web_assets.records.manifest import schema
 
 

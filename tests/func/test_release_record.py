@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import json
 
-from conftest import LOCK, git, new_run, run_doit
+from testing.doit import run_doit
+from testing.gitrepo import git
+from testing.project import LOCK, new_run
 
 
 def test_a_plain_doit_after_a_new_release_keeps_it(project, tmp_path):

@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 import pytest
-from conftest import EXPORT, LOCK, MODELS, git, run_doit
-from published_history import HAND_RUN_ID, build_template, copy_project
+
+from testing.doit import run_doit
+from testing.gitrepo import git
+from testing.project import EXPORT, LOCK, MODELS, clone_tree
+from testing.published_history import HAND_RUN_ID, build_template
 
 
 @pytest.fixture(scope="module")
@@ -16,7 +19,7 @@ def template(tmp_path_factory):
 def published(template, tmp_path):
     """Releases 7 to 11 (11 by hand) in a copy of the template: its own repo, runs and record."""
     root, commits = template
-    return copy_project(root, tmp_path / "project"), commits
+    return clone_tree(root, tmp_path / "project"), commits
 
 
 def test_releases_lists_every_release_newest_first_with_what_changed(published):

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import json
 
-from conftest import EXPORT, MANIFEST, git, new_run, publish_commits, run_doit
+from testing.doit import run_doit
+from testing.gitrepo import git
+from testing.project import EXPORT, MANIFEST, new_run, publish_commits
 
 
 def test_a_truncated_dataset_is_copied_again_not_committed(project):

@@ -5,7 +5,9 @@ from __future__ import annotations
 import json
 
 import pytest
-from conftest import run_doit, sample_repo
+
+from testing.doit import run_doit
+from testing.project import sample_repo
 
 
 def fresh_clone(tmp_path, name):

@@ -6,8 +6,11 @@ import shutil
 import subprocess
 
 import pytest
-from conftest import EXPORT, LOCK, MANIFEST, git, run_doit, snapshot
-from published_history import build_template, committed, copy_project, published_paths
+
+from testing.doit import run_doit
+from testing.gitrepo import git
+from testing.project import EXPORT, LOCK, MANIFEST, clone_tree, snapshot
+from testing.published_history import build_template, committed, published_paths
 
 
 @pytest.fixture(scope="module")
@@ -19,7 +22,7 @@ def template(tmp_path_factory):
 def published(template, tmp_path):
     """Releases 7 to 11 (11 by hand) in a copy of the template: its own repo, runs and record."""
     root, commits = template
-    return copy_project(root, tmp_path / "project"), commits
+    return clone_tree(root, tmp_path / "project"), commits
 
 
 NEW_DATASET = "web/public/data/Dataset_Version_10.csv"

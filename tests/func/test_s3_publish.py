@@ -15,9 +15,10 @@ import urllib.request
 from pathlib import Path
 
 import pytest
-from conftest import EXPORT, LOCK, MANIFEST, REPO, git, retrain, run_doit, snapshot
-from seaweedfs import seaweedfs  # noqa: F401
 
+from testing.doit import run_doit
+from testing.gitrepo import git
+from testing.project import EXPORT, LOCK, MANIFEST, REPO, retrain, snapshot
 from web_assets.config.settings import resolve_settings
 
 MiB = 1 << 20
@@ -40,7 +41,7 @@ def use_bucket(project: Path, server, bucket: str, *extra: str) -> None:
 
 
 @pytest.fixture
-def published(project, seaweedfs):  # noqa: F811
+def published(project, seaweedfs):
     """The sample published once to a fresh public bucket."""
     bucket = seaweedfs.new_bucket()
     use_bucket(project, seaweedfs, bucket)
@@ -61,7 +62,7 @@ def keys(server, bucket: str) -> list[str]:
 
 def test_every_model_and_bundle_is_in_the_bucket_and_only_the_manifest_is_committed(
     published,
-    seaweedfs,  # noqa: F811
+    seaweedfs,
 ):
     project, bucket = published
     objects = lock_objects(project)
@@ -85,7 +86,7 @@ def test_every_model_and_bundle_is_in_the_bucket_and_only_the_manifest_is_commit
     assert verified.status == 0, verified.text
 
 
-def test_a_republish_sends_no_request_even_with_the_server_stopped(published, seaweedfs):  # noqa: F811
+def test_a_republish_sends_no_request_even_with_the_server_stopped(published, seaweedfs):
     project, _ = published
     seaweedfs.stop()
     try:
@@ -97,7 +98,7 @@ def test_a_republish_sends_no_request_even_with_the_server_stopped(published, se
     assert "Nothing to publish" in result.out
 
 
-def test_one_changed_model_uploads_one_object(published, seaweedfs):  # noqa: F811
+def test_one_changed_model_uploads_one_object(published, seaweedfs):
     project, bucket = published
     before = keys(seaweedfs, bucket)
     model = project / EXPORT / "market_gradient_boost.onnx"
@@ -125,14 +126,14 @@ def assert_refused_untouched(project: Path, result, message: str, before, head) 
 
 
 @pytest.fixture
-def unpublished(project, seaweedfs):  # noqa: F811
+def unpublished(project, seaweedfs):
     """The project set up for a bucket that holds nothing yet: the first publish must upload."""
     bucket = seaweedfs.new_bucket()
     use_bucket(project, seaweedfs, bucket)
     return project, bucket, snapshot(project), git(project, "rev-parse", "HEAD")
 
 
-def test_wrong_credentials_are_one_line_and_change_nothing(unpublished, seaweedfs):  # noqa: F811
+def test_wrong_credentials_are_one_line_and_change_nothing(unpublished, seaweedfs):
     project, bucket, before, head = unpublished
     env = {**seaweedfs.env(), "AWS_SECRET_ACCESS_KEY": "not-the-secret"}
     result = run_doit(project, env=env)
@@ -141,7 +142,7 @@ def test_wrong_credentials_are_one_line_and_change_nothing(unpublished, seaweedf
     assert keys(seaweedfs, bucket) == []
 
 
-def test_a_stopped_server_is_one_line_and_changes_nothing(unpublished, seaweedfs):  # noqa: F811
+def test_a_stopped_server_is_one_line_and_changes_nothing(unpublished, seaweedfs):
     project, bucket, before, head = unpublished
     seaweedfs.stop()
     try:
@@ -154,7 +155,7 @@ def test_a_stopped_server_is_one_line_and_changes_nothing(unpublished, seaweedfs
     assert len(keys(seaweedfs, bucket)) == 6
 
 
-def test_a_tampered_object_is_caught_by_verify_live(published, seaweedfs):  # noqa: F811
+def test_a_tampered_object_is_caught_by_verify_live(published, seaweedfs):
     project, bucket = published
     stored = lock_objects(project)[f"{EXPORT}/performance_dense.onnx"]
     # The same size, other bytes: only the streamed SHA-256 tells them apart.
@@ -166,7 +167,7 @@ def test_a_tampered_object_is_caught_by_verify_live(published, seaweedfs):  # no
     assert run_doit(project, "verify").status == 0  # the local files are as published
 
 
-def test_datasets_go_to_the_bucket_with_s3_datasets(project, seaweedfs):  # noqa: F811
+def test_datasets_go_to_the_bucket_with_s3_datasets(project, seaweedfs):
     bucket = seaweedfs.new_bucket()
     use_bucket(project, seaweedfs, bucket, "s3_datasets = true")
     result = run_doit(project, env=seaweedfs.env())
@@ -178,7 +179,7 @@ def test_datasets_go_to_the_bucket_with_s3_datasets(project, seaweedfs):  # noqa
 
 def test_a_killed_upload_leaves_no_partial_object_and_the_next_run_completes(
     project,
-    seaweedfs,  # noqa: F811
+    seaweedfs,
 ):
     bucket = seaweedfs.new_bucket()
     # One thread, so that the upload of 8 parts lasts long enough to be caught in the middle.
@@ -236,7 +237,7 @@ def readme_examples() -> list[str]:
     return re.findall(r"```toml\n(.*?)```", section, re.S)
 
 
-def test_the_readme_examples_resolve_and_the_r2_one_publishes(project, seaweedfs):  # noqa: F811
+def test_the_readme_examples_resolve_and_the_r2_one_publishes(project, seaweedfs):
     aws, r2 = readme_examples()
     for example in (aws, r2):
         settings = resolve_settings(project, tomllib.loads(example), source="README")
@@ -256,7 +257,7 @@ def test_the_readme_examples_resolve_and_the_r2_one_publishes(project, seaweedfs
     assert run_doit(project, "verify", "live=true").status == 0
 
 
-def test_verify_needs_no_local_copy_of_a_stored_object(published, seaweedfs):  # noqa: F811
+def test_verify_needs_no_local_copy_of_a_stored_object(published, seaweedfs):
     project, _ = published
     for path in (project / EXPORT).iterdir():
         path.unlink()  # as in a fresh clone, once the export folder is no longer committed

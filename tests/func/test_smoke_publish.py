@@ -8,10 +8,13 @@ import subprocess
 import sys
 from pathlib import Path
 
-import onnx_builders as build
 import pytest
-from conftest import EXPORT, LOCK, NO_COMMIT, git, new_run, retrain, run_doit, snapshot
-from test_status_page import browser, served, status_page  # noqa: F401  (fixtures)
+
+from testing import onnx_builders as build
+from testing.browser import status_page
+from testing.doit import run_doit
+from testing.gitrepo import git
+from testing.project import EXPORT, LOCK, NO_COMMIT, new_run, retrain, snapshot
 
 RUN = "experiments/run_20251128-101500/export"
 NEW_RUN = [f"run_dir={RUN}", "version=9", "dataset=data/processed/Dataset_Version_9.csv"]
@@ -155,7 +158,7 @@ def test_a_publish_with_nothing_changed_imports_neither_onnxruntime_nor_numpy(pr
     assert "check:models" in changed.ran and "on 5 fixtures" in changed.out
 
 
-def test_the_status_page_shows_each_models_missing_features_and_shift(project, browser, served):  # noqa: F811
+def test_the_status_page_shows_each_models_missing_features_and_shift(project, browser, served):
     bundle = project / EXPORT / "financial_lens_preprocessing.json"
     data = json.loads(bundle.read_text())
     data["feature_names"][0] = "ghost_feature"

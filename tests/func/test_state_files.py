@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import json
 
-from conftest import git, run_doit, snapshot
+from testing.doit import run_doit
+from testing.gitrepo import git
+from testing.project import snapshot
 
 OUTSIDE = b"a file of the user's, outside the project\n"
 

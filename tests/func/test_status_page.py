@@ -3,67 +3,17 @@
 from __future__ import annotations
 
 import json
-import os
-import shutil
 import signal
 import subprocess
 import sys
-import threading
 import urllib.request
-from pathlib import Path
 
 import pytest
-from raw_server import make_bare, raw_server_fixture  # noqa: F401  (the raw_server fixture)
 
-from web_assets_doit.serve import make_server
+from testing.browser import status_page
+from testing.raw_server import make_bare
 
-CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
-# Without the background-networking flags Chromium keeps calling hosts this closed network refuses.
-CHROMIUM_ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
 MODEL = "artifacts/run_export/market_gradient_boost.onnx"
-
-
-@pytest.fixture(scope="module")
-def browser():
-    if not Path(CHROMIUM).exists():
-        # A newcomer's machine may lack it; CI installs it, so there a missing browser is a failure.
-        why = "Chromium is needed for the status page tests: `apt-get install chromium`"
-        if os.environ.get("CI") == "true":
-            pytest.fail(f"{why} (.ci/run does it)")
-        pytest.skip(why)
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        chromium = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        yield chromium
-        chromium.close()
-
-
-@pytest.fixture
-def served(project):
-    server = make_server(project)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    host, port = server.server_address[:2]
-    yield f"http://{host}:{port}/"
-    server.shutdown()
-    server.server_close()
-
-
-def status_page(browser, served):
-    page = browser.new_page()
-    page.goto(served + "web/public/assets.html")
-    page.wait_for_selector("body[data-state=done]", timeout=30_000)
-    return page
 
 
 def rows(page) -> dict[str, tuple[str, str]]:

@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 import pytest
-from conftest import EXPORT, git, run_doit, snapshot
+
+from testing.doit import run_doit
+from testing.gitrepo import git
+from testing.project import EXPORT, snapshot
 
 
 def test_a_150_mb_model_for_a_github_remote_is_refused_with_git_storage(project):

@@ -7,7 +7,9 @@ import hashlib
 import json
 
 import pytest
-from conftest import MANIFEST, REPO, run_doit
+
+from testing.doit import run_doit
+from testing.project import MANIFEST, REPO
 
 LOCK = "web-assets.lock.json"
 MODEL = "artifacts/run_export/market_gradient_boost.onnx"
@@ -135,7 +137,7 @@ def test_integrity_is_the_sri_form_of_the_digest():
 
 
 def test_the_lock_file_records_every_published_file_and_its_source(project):
-    from conftest import make_sample
+    from testing.project import make_sample
 
     run_dir = project / "runs/run_20251128-101500"
     make_sample.write_sample(project, run_dir, version=9, seed=9)

@@ -4,8 +4,7 @@ from __future__ import annotations
 
 import random
 
-from conftest import EXPORT, REPO
-
+from testing.project import EXPORT, REPO
 from web_assets.errors import PublishError
 from web_assets.release.checks import model_problems
 

@@ -10,11 +10,8 @@ import sys
 import time
 from pathlib import Path
 
-from gitrepo import git, repo, user_state
-
+from testing.gitrepo import git, user_state
 from web_assets.git import commit as gitcommit
-
-__all__ = ["repo"]
 
 KILLS = 20
 BIG = 100 << 20

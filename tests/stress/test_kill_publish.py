@@ -16,7 +16,10 @@ import sys
 import time
 
 import onnx
-from conftest import git, make_sample, run_doit
+
+from testing.doit import run_doit
+from testing.gitrepo import git
+from testing.project import make_sample
 
 ROUNDS = 30
 PADDING = 24 << 20

@@ -5,9 +5,9 @@ from __future__ import annotations
 import numpy as np
 import onnx
 import pytest
-from conftest import REPO
 from onnx import TensorProto, helper, numpy_helper
 
+from testing.project import REPO
 from web_assets.errors import PublishError
 from web_assets.modelcheck.onnxio import onnx_io
 from web_assets.release.app_rules import external_data, format_problems, missing_external_data

@@ -9,9 +9,10 @@ import re
 import tracemalloc
 
 import pytest
-from conftest import EXPORT, NO_COMMIT, make_sample, run_doit, snapshot
 from onnx import TensorProto, helper
 
+from testing.doit import run_doit
+from testing.project import EXPORT, NO_COMMIT, make_sample, snapshot
 from web_assets.errors import PublishError
 from web_assets.release.checks import check_financial_keys, check_models, onnx_io
 
@@ -55,7 +56,7 @@ def model_file(tmp_path, name="m", *, width=4, input_name="input", probabilities
 
 
 def test_the_sample_models_are_what_the_web_app_loads():
-    from conftest import REPO
+    from testing.project import REPO
 
     inputs, outputs = onnx_io(REPO / EXPORT / "performance_dense.onnx")
     assert [info.name for info in inputs] == ["input"]

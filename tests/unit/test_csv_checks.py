@@ -6,8 +6,10 @@ import json
 from pathlib import Path
 
 import pytest
-from conftest import NO_COMMIT, git, run_doit, snapshot
 
+from testing.doit import run_doit
+from testing.gitrepo import git
+from testing.project import NO_COMMIT, snapshot
 from web_assets.files.hashing import CHUNK_SIZE, LineCount, TextProblem
 
 MAIN = "data/processed/Dataset_Version_7.csv"

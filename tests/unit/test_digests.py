@@ -10,9 +10,9 @@ import sys
 import time
 
 import pytest
-from conftest import NO_COMMIT, retrain
 
 from tasks.checker import ContentChecker
+from testing.project import NO_COMMIT, retrain
 from web_assets.files.digests import RACY_NS, DigestCache, cache_for, close_cache
 from web_assets.files.hashed_copy import copy_file
 from web_assets.files.hashing import hash_file
@@ -132,7 +132,7 @@ def test_a_changed_model_is_read_once_in_a_whole_publish(project):
 
 
 def test_a_fresh_publish_hashes_each_source_once_and_no_copy(project):
-    from conftest import make_sample
+    from testing.project import make_sample
 
     run_dir = project / "runs/run_20251128-101500"
     make_sample.write_sample(project, run_dir, version=9, seed=21)
@@ -171,8 +171,8 @@ def test_progress_shows_on_a_terminal_only(tmp_path, monkeypatch):
 
 
 def test_parallel_threads_publish_correctly(project):
-    from conftest import make_sample
-    from conftest import run_doit as doit_command
+    from testing.doit import run_doit as doit_command
+    from testing.project import make_sample
 
     run_dir = project / "runs/run_20251128-101500"
     make_sample.write_sample(project, run_dir, version=9, seed=33)

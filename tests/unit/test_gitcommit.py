@@ -10,12 +10,10 @@ import time
 from pathlib import Path
 
 import pytest
-from gitrepo import committed, git, make_repo, publish, repo, user_state, write
 
+from testing.gitrepo import committed, git, make_repo, publish, user_state, write
 from web_assets.errors import PublishError
 from web_assets.git import commit as gitcommit
-
-__all__ = ["repo"]
 
 FILES = {
     "artifacts/model.onnx": b"\x08\x07model bytes",

@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import pytest
-from conftest import git
 
+from testing.gitrepo import git
 from web_assets.release.github_limits import git_size_problems, remote_url
 
 MiB = 1 << 20

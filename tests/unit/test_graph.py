@@ -6,9 +6,9 @@ import os
 from pathlib import Path
 
 import pytest
-from conftest import make_sample
 
 from tasks.creators import commit_task, dataset_tasks, gather_task, manifest_task
+from testing.project import make_sample
 from web_assets.config.settings import resolve_settings
 from web_assets.release.load import load_release
 
@@ -75,7 +75,7 @@ def test_commit_depends_on_every_published_file(release):
 @pytest.fixture
 def plain(tmp_path):
     """The project's files without git: the graph's rules need none."""
-    from conftest import copy_project
+    from testing.project import copy_project
 
     return copy_project(tmp_path / "plain")
 

@@ -10,9 +10,10 @@ import tracemalloc
 from pathlib import Path
 
 import pytest
-from conftest import git, retrain
-from history_repo import EXPORT, LOCK, MANIFEST, publish, write_json
 
+from testing.gitrepo import git
+from testing.history_repo import EXPORT, LOCK, MANIFEST, publish, write_json
+from testing.project import retrain
 from web_assets.errors import PublishError
 from web_assets.git.objects import CHUNK, restore
 from web_assets.history.diff import changes, diff_lines, release_line

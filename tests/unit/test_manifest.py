@@ -7,8 +7,8 @@ from pathlib import Path
 
 import jsonschema
 import pytest
-from conftest import REPO
 
+from testing.project import REPO
 from web_assets.errors import PublishError
 from web_assets.records.jsonio import json_bytes
 from web_assets.records.manifest import (

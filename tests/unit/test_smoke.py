@@ -8,10 +8,10 @@ import shutil
 from pathlib import Path
 
 import numpy as np
-import onnx_builders as build
 import pytest
-from conftest import REPO, make_sample, retrain
 
+from testing import onnx_builders as build
+from testing.project import REPO, make_sample, retrain
 from web_assets.errors import PublishError
 from web_assets.modelcheck.features import FINANCIAL_FEATURES, coverage, derived_table
 from web_assets.modelcheck.fixtures import Fixture, feature_matrix, load_fixtures

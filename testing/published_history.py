@@ -9,21 +9,13 @@ from __future__ import annotations
 import base64
 import hashlib
 import json
-import shutil
 from pathlib import Path
 
 import pytest
-from conftest import (
-    EXPORT,
-    LOCK,
-    MANIFEST,
-    git,
-    new_run,
-    pin_git_environment,
-    retrain,
-    run_doit,
-    sample_repo,
-)
+
+from testing.doit import run_doit
+from testing.gitrepo import git, pin_git_environment
+from testing.project import EXPORT, LOCK, MANIFEST, new_run, retrain, sample_repo
 
 HAND_RUN_ID = "run_20251215-090000"
 HAND_MODEL = f"{EXPORT}/market_gradient_boost.onnx"
@@ -70,11 +62,6 @@ def build(root: Path) -> dict[str, str]:
     return commits
 
 
-def copy_project(template: Path, root: Path) -> Path:
-    shutil.copytree(template, root, symlinks=True)
-    return root
-
-
 def committed(root: Path, commit: str, path: str) -> bytes:
     import subprocess
 
@@ -89,7 +76,7 @@ def published_paths(root: Path, commit: str) -> list[str]:
 
 
 def build_template(tmp_path_factory) -> tuple[Path, dict[str, str]]:
-    """The project with releases 7 to 11, for a module-scoped fixture (conftest's hermetic git)."""
+    """The project with releases 7 to 11, for a module-scoped fixture, in the tests' pinned git environment."""
     with pytest.MonkeyPatch.context() as patch:
         pin_git_environment(patch, tmp_path_factory.mktemp("home"))
         root = sample_repo(tmp_path_factory.mktemp("template") / "project")

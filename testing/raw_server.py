@@ -1,10 +1,10 @@
-"""A raw.githubusercontent.com-style HTTP server over a bare git repository, and its fixture.
+"""A raw.githubusercontent.com-style HTTP server over a bare git repository.
 
 `GET /{owner}/{repo}/{ref}/{path}` answers the bytes of `git show {ref}:{path}`; ref is a 40-hex
 commit or a branch name. `--stale` answers a branch with its previous commit, as a CDN still caching
 the last publish would; commit refs stay right. Run as a script, it prints its port on the first line:
 
-    python tests/raw_server.py --repo BARE --port 0 [--stale] [--truncate N] [--cors]
+    python testing/raw_server.py --repo BARE --port 0 [--stale] [--truncate N] [--cors]
 """
 
 from __future__ import annotations
@@ -19,8 +19,6 @@ import sys
 import urllib.parse
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
-
-import pytest
 
 COMMIT = re.compile(r"[0-9a-f]{40}")
 BRANCH = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]*")
@@ -120,13 +118,15 @@ def make_bare(folder: Path, commits: list[dict[str, bytes]], branch: str = "main
     return ids
 
 
-@pytest.fixture(name="raw_server")
-def raw_server_fixture(tmp_path):
-    """Start raw servers: `raw_server(bare_repo, "--stale", ...)` -> base url; stopped by pid."""
-    started: list[subprocess.Popen] = []
+class RawServers:
+    """Raw servers in their own processes: `start(bare_repo, "--stale", ...)` -> base url."""
 
-    def start(repo: Path, *flags: str) -> str:
-        log = tmp_path / f"raw_server.{len(started)}.log"
+    def __init__(self, logs: Path):
+        self.logs = logs
+        self.started: list[subprocess.Popen] = []
+
+    def start(self, repo: Path, *flags: str) -> str:
+        log = self.logs / f"raw_server.{len(self.started)}.log"
         with log.open("w") as errors:
             process = subprocess.Popen(
                 [sys.executable, __file__, "--repo", str(repo), "--port", "0", *flags],
@@ -134,18 +134,19 @@ def raw_server_fixture(tmp_path):
                 stderr=errors,
                 text=True,
             )
-        started.append(process)
+        self.started.append(process)
         port = process.stdout.readline().strip()
         if not port.isdigit():
             raise RuntimeError(f"the raw server did not start: {log.read_text()}")
         return f"http://127.0.0.1:{port}"
 
-    yield start
-    for process in started:
-        if process.poll() is None:
-            os.kill(process.pid, signal.SIGTERM)
-        process.wait(timeout=10)
-        process.stdout.close()
+    def stop(self) -> None:
+        """Stop each server this started, by its pid."""
+        for process in self.started:
+            if process.poll() is None:
+                os.kill(process.pid, signal.SIGTERM)
+            process.wait(timeout=10)
+            process.stdout.close()
 
 
 def main() -> None:

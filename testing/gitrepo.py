@@ -1,4 +1,5 @@
-"""A git repo with a user's work in progress, and a publish through web_assets.git.commit."""
+"""git for tests: a pinned environment, a repo with a user's work in progress, a publish through
+web_assets.git.commit."""
 
 from __future__ import annotations
 
@@ -10,7 +11,19 @@ import pytest
 from web_assets.git import commit as gitcommit
 
 
+def pin_git_environment(patch: pytest.MonkeyPatch, home: Path) -> None:
+    """Pinned identity, no user or system git config, no SOURCE_DATE_EPOCH from outside."""
+    patch.setenv("HOME", str(home))
+    patch.setenv("GIT_CONFIG_NOSYSTEM", "1")
+    patch.setenv("GIT_CONFIG_GLOBAL", str(home / ".gitconfig"))
+    for role in ("AUTHOR", "COMMITTER"):
+        patch.setenv(f"GIT_{role}_NAME", "Test Publisher")
+        patch.setenv(f"GIT_{role}_EMAIL", "publisher@example.invalid")
+    patch.delenv("SOURCE_DATE_EPOCH", raising=False)
+
+
 def git(cwd: Path, *args: str, check: bool = True) -> str:
+    """git's output; a failure (unless check=False) fails the test with git's own words."""
     result = subprocess.run(["git", *args], cwd=cwd, capture_output=True, text=True, check=False)
     if check and result.returncode != 0:
         raise AssertionError(f"git {' '.join(args)}: {result.stderr}{result.stdout}")
@@ -35,11 +48,6 @@ def make_repo(root: Path) -> Path:
     (root / "notes.txt").write_text("notes, edited, not staged\n")
     (root / "untracked.txt").write_text("untracked\n")
     return root
-
-
-@pytest.fixture
-def repo(tmp_path) -> Path:
-    return make_repo(tmp_path / "repo")
 
 
 def user_state(root: Path) -> dict[str, str | bytes]:

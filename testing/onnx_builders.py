@@ -6,8 +6,9 @@ import random
 from pathlib import Path
 
 import onnx
-from conftest import make_sample
 from onnx import TensorProto, helper
+
+from testing.project import make_sample
 
 
 def save(model, path: Path) -> Path:

@@ -7,7 +7,8 @@ import hashlib
 import json
 from pathlib import Path
 
-from conftest import git, retrain
+from testing.gitrepo import git
+from testing.project import retrain
 
 MANIFEST = "web/public/fixtures/dev.json"
 LOCK = "web-assets.lock.json"

