@@ -9,7 +9,7 @@ import pytest
 
 from testing.doit import run_doit
 from testing.gitrepo import git
-from testing.project import EXPORT, MANIFEST, retrain, snapshot
+from testing.project import EXPORT, MANIFEST, retrain
 
 TEMPLATE = "{base}/owner/repo/{{commit}}/artifacts/run_export/{{filename}}"
 
@@ -106,35 +106,3 @@ def test_an_unpushed_publish_says_the_web_app_still_loads_the_old_release(projec
     result = run_doit(project, "version=8")
     assert result.status == 0, result.text
     assert "locally only: the web app still loads version 7 until you push" in result.out
-
-
-def test_a_model_entry_the_app_would_not_run_is_refused(project):
-    manifest = project / MANIFEST
-    document = json.loads(manifest.read_text())
-    document["models"][0]["format"] = "heuristic"
-    manifest.write_text(json.dumps(document, indent=2) + "\n")
-    before = snapshot(project)
-    result = run_doit(project, "version=8")
-    assert result.status != 0
-    assert "heuristic" in result.err and "check_format=false" in result.err
-    assert snapshot(project) == before
-
-
-def test_a_financial_dataset_without_an_app_column_is_refused(project):
-    financial = project / "data/processed/financial_dataset.csv"
-    lines = financial.read_text().splitlines()
-    header = lines[0].split(",")
-    keep = [index for index, name in enumerate(header) if name != "wage_bill_diff"]
-    financial.write_text(
-        "\n".join(",".join(line.split(",")[index] for index in keep) for line in lines) + "\n"
-    )
-    before = snapshot(project)
-    result = run_doit(project)
-    assert result.status != 0
-    assert "wage_bill_diff" in result.err and "financial_app_columns" in result.err
-    assert snapshot(project) == before
-
-
-def test_commit_false_with_a_pinned_template_is_refused(project):
-    result = run_doit(project, "commit=false")
-    assert result.status != 0 and "{commit}" in result.err and "commit=true" in result.err

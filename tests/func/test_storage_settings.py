@@ -1,8 +1,9 @@
-"""Storage settings refused before any write; files too large for a github.com remote."""
+"""Files too large for a github.com remote: refused, or committed with a warning.
+
+Bad storage settings are refused as the release loads: tests/unit/test_refusals.py.
+"""
 
 from __future__ import annotations
-
-import pytest
 
 from testing.doit import run_doit
 from testing.gitrepo import git
@@ -24,34 +25,6 @@ def test_a_150_mb_model_for_a_github_remote_is_refused_with_git_storage(project)
     assert result.ran == []
     assert snapshot(project) == before
     assert git(project, "rev-parse", "HEAD") == head
-
-
-@pytest.mark.parametrize(
-    ("args", "message"),
-    [
-        (["storage=s3"], "needs `s3_bucket`"),
-        (["storage=s3", "s3_bucket=b"], "needs `public_base_url`"),
-        (
-            [
-                "storage=s3",
-                "s3_bucket=b",
-                "public_base_url=https://x.example",
-                "uri_template=x/{commit}",
-            ],
-            "does not need",
-        ),
-        (["storage=s3", "s3_bucket=b", "public_base_url=https://k:s@x.example"], "credentials"),
-        (["uri_template=https://x.example/{key}"], 'only storage = "s3" gives'),
-        (["storage=s4"], "must be one of 'git', 's3'"),
-    ],
-)
-def test_bad_storage_settings_are_one_line_before_any_write(project, args, message):
-    before = snapshot(project)
-    result = run_doit(project, *args)
-    assert result.status != 0
-    assert message in result.err and result.err.count("ERROR:") == 1
-    assert result.ran == []
-    assert snapshot(project) == before
 
 
 def test_a_60_mb_model_for_a_github_remote_is_committed_with_a_warning(project):

@@ -11,8 +11,7 @@ import tracemalloc
 import pytest
 from onnx import TensorProto, helper
 
-from testing.doit import run_doit
-from testing.project import EXPORT, NO_COMMIT, make_sample, snapshot
+from testing.project import EXPORT, make_sample
 from web_assets.errors import PublishError
 from web_assets.release.checks import check_financial_keys, check_models, onnx_io
 
@@ -129,63 +128,6 @@ def test_financial_keys_must_meet_the_main_dataset(tmp_path):
         PublishError, match=re.escape("No (season, home_team, away_team) of bad.csv matches")
     ):
         check_financial_keys(main, main_key, bad, financial_key)
-
-
-def test_missing_column_and_mismatched_keys_stop_the_publish(project):
-    processed = project / "data/processed"
-    csv_file(processed / "fin_cols.csv", ["season", "home", "away_team"], [["2024-2025", "A", "B"]])
-    csv_file(processed / "fin_keys.csv", ["season", "home_team", "away_team"], [["1999", "X", "Y"]])
-    before = snapshot(project)
-
-    columns = run_doit(project, "financial_dataset=data/processed/fin_cols.csv")
-    assert columns.status != 0 and "has no column 'home_team'" in columns.err
-
-    # Only the join keys are under test: the app's merged columns are not asked for here.
-    keys = run_doit(
-        project, "financial_dataset=data/processed/fin_keys.csv", "financial_app_columns="
-    )
-    assert keys.status != 0 and "would show no financial data" in keys.out
-    assert sorted(keys.ran) == ["check:datasets", "check:models"]
-    assert snapshot(project) == before
-
-    relaxed = run_doit(
-        project,
-        "financial_dataset=data/processed/fin_keys.csv",
-        "financial_app_columns=",
-        "check_financial_keys=false",
-        *NO_COMMIT,
-    )
-    assert relaxed.status == 0, relaxed.text
-
-
-def test_a_bad_model_in_the_run_stops_the_publish_before_any_write(project):
-    run_dir = project / "runs/run_20251128-101500"
-    make_sample.write_sample(project, run_dir, version=9, seed=4)
-    bundle = run_dir / "financial_lens_preprocessing.json"
-    bundle.write_text(json.dumps({"feature_names": ["only", "two"]}))
-    args = [
-        "version=9",
-        "run_dir=runs/run_20251128-101500",
-        "dataset=data/processed/Dataset_Version_9.csv",
-    ]
-    before = snapshot(project)
-    result = run_doit(project, *args)
-    assert result.status != 0
-    assert "model financial_lens: its input takes 8 features but" in result.out
-    assert snapshot(project) == before
-
-    relaxed = run_doit(project, *args, "check_models=false", *NO_COMMIT)
-    assert relaxed.status == 0, relaxed.text
-
-
-def test_a_versioned_financial_file_in_the_data_folder_is_refused(project):
-    stale = project / "web/public/data/financial_dataset_v8.csv"
-    stale.write_text("season,home_team,away_team\n")
-    result = run_doit(project)
-    assert result.status != 0
-    assert "financial_dataset_v8.csv, which the web app loads instead" in result.err
-    assert stale.exists(), "never ours to delete"
-    assert run_doit(project, "check_stale_financial=false", *NO_COMMIT).status == 0
 
 
 def test_random_models_are_real_onnx(tmp_path):
