@@ -291,3 +291,21 @@ def test_our_lock_left_by_a_kill_is_removed(repo):
 
     assert sorted(removed) == sorted(map(str, [holder, stray, repo / ".git" / "index.lock"]))
     assert publish(repo, FILES)
+
+
+def test_a_ref_lock_of_an_update_ref_killed_with_us_is_removed_and_no_older_one(repo):
+    folder = repo / ".git" / "web-assets"
+    folder.mkdir()
+    older = repo / ".git" / "HEAD.lock"
+    older.write_text("")
+    time.sleep(0.05)
+    marker = folder / "ref-lock.999999999.1.abcd"
+    branch = repo / ".git" / "refs" / "heads" / "main.lock"
+    marker.write_text(f"{branch}\n{older}\n")
+    time.sleep(0.05)
+    branch.write_text("")
+
+    removed = gitcommit.repair_after_kill(repo)
+
+    assert sorted(removed) == sorted([str(branch), str(marker)])
+    assert older.exists()
