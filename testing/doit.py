@@ -7,6 +7,7 @@ import io
 import os
 import subprocess
 import sys
+from collections.abc import Iterator
 from pathlib import Path
 
 from web_assets_doit import runner
@@ -40,13 +41,27 @@ def run_doit(root: Path, *args: str, env: dict[str, str] | None = None) -> DoitR
     return DoitRun(result.returncode, result.stdout, result.stderr)
 
 
-def doit_here(root: Path, *args: str) -> DoitRun:
+@contextlib.contextmanager
+def environment(env: dict[str, str] | None) -> Iterator[None]:
+    """os.environ with `env` set, as it was after."""
+    saved = dict(os.environ)
+    os.environ.update(env or {})
+    try:
+        yield
+    finally:
+        os.environ.clear()
+        os.environ.update(saved)
+
+
+def doit_here(root: Path, *args: str, env: dict[str, str] | None = None) -> DoitRun:
     """doit in this process, as `publish()` runs it: no interpreter to start, nothing to import.
 
     For tests whose point is the publish, not the command. Run from `root`, as the command is,
     so that relative paths among `args` mean what they mean on its command line.
     """
     out, err = io.StringIO(), io.StringIO()
-    with contextlib.chdir(root), contextlib.redirect_stderr(err):
+    # doit's own commands (list, help) print to sys.stdout; its reporter writes to `out`.
+    redirected = contextlib.redirect_stdout(out), contextlib.redirect_stderr(err)
+    with environment(env), contextlib.chdir(root), redirected[0], redirected[1]:
         status, _ = runner.run_doit(root, list(args), out=out)
     return DoitRun(status, out.getvalue(), err.getvalue())

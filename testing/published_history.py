@@ -1,6 +1,6 @@
-"""A project with releases 8, 9 and 10 published by the real `doit`, then one made by hand.
+"""A project with releases 8, 9 and 10 published by doit (in-process), then one made by hand.
 
-Built once per test module and copied for each test: a publish takes seconds. The runs live in
+Built once per test session and copied for each test: a publish takes seconds. The runs live in
 the project's `experiments/` folder (excluded from git), so that a copy has its own sources.
 """
 
@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from testing.doit import run_doit
+from testing.doit import doit_here
 from testing.gitrepo import git, pin_git_environment
 from testing.project import EXPORT, LOCK, MANIFEST, new_run, retrain, sample_repo
 
@@ -44,7 +44,7 @@ def build(root: Path) -> dict[str, str]:
     (root / ".git" / "info" / "exclude").write_text("experiments/\n")
     commits = {"7": git(root, "rev-parse", "fixture~1")}  # listed where its files went live
     for version in (8, 9, 10):
-        result = run_doit(root, *run_args(root, version))
+        result = doit_here(root, *run_args(root, version))
         assert result.status == 0, result.text
         commits[str(version)] = git(root, "rev-parse", "HEAD")
     retrain(root / HAND_MODEL, seed=11)
@@ -76,7 +76,7 @@ def published_paths(root: Path, commit: str) -> list[str]:
 
 
 def build_template(tmp_path_factory) -> tuple[Path, dict[str, str]]:
-    """The project with releases 7 to 11, for a module-scoped fixture, in the tests' pinned git environment."""
+    """The project with releases 7 to 11, for a session-scoped fixture (git pinned as in tests)."""
     with pytest.MonkeyPatch.context() as patch:
         pin_git_environment(patch, tmp_path_factory.mktemp("home"))
         root = sample_repo(tmp_path_factory.mktemp("template") / "project")

@@ -7,6 +7,7 @@ import threading
 import pytest
 
 from testing.browser import CHROMIUM, CHROMIUM_ARGS, require_chromium
+from testing.published_history import build_template
 from testing.raw_server import RawServers
 from testing.seaweedfs import SeaweedFS
 from web_assets_doit.serve import make_server
@@ -17,6 +18,12 @@ def seaweedfs(tmp_path_factory) -> SeaweedFS:
     """One SeaweedFS for the whole session; tests isolate themselves with `new_bucket()`."""
     with SeaweedFS(tmp_path_factory.mktemp("seaweedfs")) as server:
         yield server
+
+
+@pytest.fixture(scope="session")
+def history_template(tmp_path_factory):
+    """A project with releases 7 to 11, built once: tests copy it (testing.project.clone_tree)."""
+    return build_template(tmp_path_factory)
 
 
 @pytest.fixture

@@ -14,7 +14,7 @@ import numpy as np
 import onnx
 from onnx import TensorProto, helper, numpy_helper
 
-from testing.doit import run_doit
+from testing.doit import doit_here
 from testing.gitrepo import git
 from testing.project import EXPORT, LOCK, MANIFEST, new_run, snapshot
 
@@ -48,7 +48,7 @@ def scratch_run(tmp_path: Path, version: int, seed: int) -> tuple[Path, list[str
 def refused(root: Path, *args: str) -> str:
     """Run a publish that must be refused; check it wrote nothing. Returns what doit said."""
     files, head = snapshot(root), git(root, "rev-parse", "HEAD")
-    result = run_doit(root, *args)
+    result = doit_here(root, *args)
     assert result.status != 0, result.text
     assert snapshot(root) == files
     assert git(root, "rev-parse", "HEAD") == head
@@ -79,7 +79,7 @@ def test_a_model_the_new_run_lacks_leaves_the_release_and_the_commit_says_so(pro
     (run_dir / "metrics.json").write_text('{"accuracy": 0.5}\n')
     gone = [f"{EXPORT}/financial_lens.onnx", f"{EXPORT}/financial_lens_preprocessing.json"]
 
-    result = run_doit(project, *args)
+    result = doit_here(project, *args)
     assert result.status == 0, result.text
 
     # The export folder holds exactly the run's files.
@@ -99,15 +99,15 @@ def test_a_model_the_new_run_lacks_leaves_the_release_and_the_commit_says_so(pro
     assert git(project, "ls-tree", "--name-only", "HEAD~2", "--", *gone).split() == gone
     assert git(project, "status", "--porcelain") == ""
 
-    verified = run_doit(project, "verify")
+    verified = doit_here(project, "verify")
     assert verified.status == 0, verified.text
-    again = run_doit(project)
+    again = doit_here(project)
     assert again.status == 0, again.text
     assert again.ran == []
 
     # Another file gathered is verified like the rest.
     (project / EXPORT / "metrics.json").write_text('{"accuracy": 0.9}\n')
-    damaged = run_doit(project, "verify")
+    damaged = doit_here(project, "verify")
     assert damaged.status != 0
     assert f"lock/metrics.json: {EXPORT}/metrics.json: sha256" in damaged.out
 
@@ -115,7 +115,7 @@ def test_a_model_the_new_run_lacks_leaves_the_release_and_the_commit_says_so(pro
 def test_when_the_run_is_the_export_folder_nothing_is_removed(project):
     for name in ("financial_lens.onnx", "financial_lens_preprocessing.json"):
         (project / EXPORT / name).unlink()
-    result = run_doit(project)
+    result = doit_here(project)
     assert result.status == 0, result.text
     assert "removed artifacts" not in result.out
     assert "financial_lens" not in lock_entries(project)
@@ -134,19 +134,19 @@ def test_other_bytes_under_a_published_version_are_refused_unless_replaced(proje
     assert sha256(published)[:12] in said and sha256(other)[:12] in said
     assert "replace_version=true" in said and "version 8" in said
 
-    result = run_doit(project, f"dataset={other}", "replace_version=true")
+    result = doit_here(project, f"dataset={other}", "replace_version=true")
     assert result.status == 0, result.text
     assert published.read_bytes() == other.read_bytes()
     assert lock_entries(project)[f"{DATA}/Dataset_Version_7.csv"]["sha256"] == sha256(other)
-    assert run_doit(project, "verify").status == 0
+    assert doit_here(project, "verify").status == 0
     # The new bytes are now version 7's: a plain `doit` keeps them.
-    assert run_doit(project).ran == []
+    assert doit_here(project).ran == []
 
 
 def test_the_same_bytes_under_the_same_version_publish_again(project, tmp_path):
     copy = tmp_path / "copy.csv"
     copy.write_bytes((project / "data/processed/Dataset_Version_7.csv").read_bytes())
-    result = run_doit(project, f"dataset={copy}")
+    result = doit_here(project, f"dataset={copy}")
     assert result.status == 0, result.text
 
 
@@ -156,16 +156,16 @@ def test_a_version_below_the_published_one_needs_allow_downgrade(project, tmp_pa
     assert "version 6 is below the published version 7" in said
     assert "allow_downgrade=true" in said
 
-    result = run_doit(project, *args, "allow_downgrade=true")
+    result = doit_here(project, *args, "allow_downgrade=true")
     assert result.status == 0, result.text
     assert json.loads((project / MANIFEST).read_text())["dataset_version"] == "6"
-    assert run_doit(project, "verify").status == 0
-    assert run_doit(project).ran == []
+    assert doit_here(project, "verify").status == 0
+    assert doit_here(project).ran == []
 
 
 def test_an_older_version_kept_in_git_keeps_its_bytes(project, tmp_path):
     _, args = scratch_run(tmp_path, version=9, seed=93)
-    assert run_doit(project, *args).status == 0
+    assert doit_here(project, *args).status == 0
     # Version 7 is no longer in the lock file, but HEAD still holds its published bytes.
     other = tmp_path / "seven.csv"
     other.write_bytes(b"season,home_team_name,away_team_name\n2024-2025,A,B\n")
@@ -206,7 +206,7 @@ def external_run(tmp_path: Path) -> tuple[Path, list[str]]:
 
 def test_a_models_external_data_is_published_locked_and_verified(project, tmp_path):
     run_dir, args = external_run(tmp_path)
-    result = run_doit(project, *args)
+    result = doit_here(project, *args)
     assert result.status == 0, result.text
 
     data = project / EXPORT / "performance_dense.data"
@@ -216,13 +216,13 @@ def test_a_models_external_data_is_published_locked_and_verified(project, tmp_pa
     assert (entry["sha256"], entry["size_bytes"]) == (sha256(data), data.stat().st_size)
     assert git(project, "ls-tree", "--name-only", "HEAD", "--", f"{EXPORT}/performance_dense.data")
     assert git(project, "status", "--porcelain") == ""
-    assert run_doit(project, "verify").status == 0
-    assert run_doit(project).ran == []
+    assert doit_here(project, "verify").status == 0
+    assert doit_here(project).ran == []
 
     damaged = bytearray(data.read_bytes())
     damaged[len(damaged) // 2] ^= 0x01
     data.write_bytes(bytes(damaged))
-    verified = run_doit(project, "verify")
+    verified = doit_here(project, "verify")
     assert verified.status != 0
     assert f"lock/performance_dense: {EXPORT}/performance_dense.data: sha256" in verified.out
 
@@ -239,20 +239,20 @@ def test_external_data_beside_a_model_in_the_export_folder_is_published(project)
     bundle = json.loads((export / "performance_dense_preprocessing.json").read_text())
     external_model(export / "performance_dense.onnx", len(bundle["feature_names"]), "dense.data")
 
-    result = run_doit(project)
+    result = doit_here(project)
     assert result.status == 0, result.text
     entry = lock_entries(project)[f"{EXPORT}/dense.data"]
     assert (entry["kind"], entry["id"]) == ("external_data", "performance_dense")
     assert git(project, "ls-tree", "--name-only", "HEAD", "--", f"{EXPORT}/dense.data")
     assert git(project, "status", "--porcelain") == ""
-    assert run_doit(project, "verify").status == 0
+    assert doit_here(project, "verify").status == 0
 
     # New weights in the same file: the lock file and the commit follow.
     external_model(export / "performance_dense.onnx", len(bundle["feature_names"]), "dense.data")
     weights = bytearray((export / "dense.data").read_bytes())
     weights[0] ^= 0x01
     (export / "dense.data").write_bytes(bytes(weights))
-    again = run_doit(project)
+    again = doit_here(project)
     assert again.status == 0, again.text
     assert "lockfile" in again.ran and "commit" in again.ran
     assert lock_entries(project)[f"{EXPORT}/dense.data"]["sha256"] == sha256(export / "dense.data")

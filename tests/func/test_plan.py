@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import os
 
-from testing.doit import run_doit
+from testing.doit import doit_here
 from testing.project import EXPORT, NO_COMMIT, retrain
 
 
 def planned(root, *args: str) -> tuple[list[str], str]:
-    result = run_doit(root, "plan", *args)
+    result = doit_here(root, "plan", *args)
     assert result.status == 0, result.text
     names = [
         line.removeprefix("would run: ")
@@ -22,7 +22,7 @@ def planned(root, *args: str) -> tuple[list[str], str]:
 def agrees(root, *args: str) -> str:
     """Plan, then run: the plan names exactly the steps that run. Returns the plan's text."""
     names, text = planned(root, *args)
-    result = run_doit(root, *args)
+    result = doit_here(root, *args)
     assert result.status == 0, result.text
     # The same steps; two run at a time (num_process = 2), so their order may differ.
     assert sorted(names) == sorted(result.ran), text
@@ -35,13 +35,13 @@ def test_a_fresh_project_plans_every_step_as_never_run(project):
 
 
 def test_nothing_changed_plans_nothing(project):
-    assert run_doit(project).status == 0
+    assert doit_here(project).status == 0
     text = agrees(project)
     assert "0 step(s) would run; 7 up to date." in text
 
 
 def test_touch_plans_nothing(project):
-    assert run_doit(project).status == 0
+    assert doit_here(project).status == 0
     for path in (project / EXPORT).iterdir():
         stat = path.stat()
         os.utime(path, ns=(stat.st_atime_ns, stat.st_mtime_ns + 10**9))
@@ -49,7 +49,7 @@ def test_touch_plans_nothing(project):
 
 
 def test_one_changed_model_plans_its_chain_with_digests(project):
-    assert run_doit(project).status == 0
+    assert doit_here(project).status == 0
     model = project / EXPORT / "performance_dense.onnx"
     old = model.read_bytes()
     retrain(model, seed=7)
@@ -64,14 +64,14 @@ def test_one_changed_model_plans_its_chain_with_digests(project):
 
 
 def test_a_changed_version_plans_with_old_and_new(project):
-    assert run_doit(project).status == 0
+    assert doit_here(project).status == 0
     text = agrees(project, "version=8")
     assert "setting version: 7 -> 8" in text
     assert "would run: datasets:web/public/data/Dataset_Version_8.csv\n    never run" in text
 
 
 def test_plan_writes_nothing_of_the_release(project):
-    assert run_doit(project).status == 0
+    assert doit_here(project).status == 0
     retrain(project / EXPORT / "performance_dense.onnx", seed=8)
     before = {p: p.read_bytes() for p in (project / "web").rglob("*") if p.is_file()}
     planned(project)
@@ -84,7 +84,7 @@ def test_a_gathered_target_turned_into_a_folder_is_named_not_a_traceback(project
 
     run_dir = new_run(project, version=9, seed=5)
     settings = [f"run_dir={run_dir}", "version=9", *NO_COMMIT]
-    assert run_doit(project, *settings).status == 0
+    assert doit_here(project, *settings).status == 0
     target = project / EXPORT / "market_gradient_boost.onnx"
     target.unlink()
     target.mkdir()

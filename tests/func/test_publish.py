@@ -13,7 +13,7 @@ from pathlib import Path
 import jsonschema
 import pytest
 
-from testing.doit import run_doit
+from testing.doit import doit_here
 from testing.gitrepo import git
 from testing.project import (
     EXPORT,
@@ -41,13 +41,13 @@ def entry(document: dict, section: str, id_: str) -> dict:
 
 
 def test_fresh_clone_publish_changes_nothing_tracked(project):
-    first = run_doit(project)
+    first = doit_here(project)
     assert first.status == 0, first.text
     assert git(project, "status", "--porcelain") == ""
     assert publish_commits(project) == 0
     assert "already committed" in first.out
 
-    second = run_doit(project)
+    second = doit_here(project)
     assert second.status == 0, second.text
     assert second.ran == []
     assert (
@@ -64,7 +64,7 @@ def test_publish_new_run_updates_manifest_datasets_and_commits_once(project):
         f"run_dir={run_dir.relative_to(project)}",
         "dataset=data/processed/Dataset_Version_9.csv",
     ]
-    result = run_doit(project, *args)
+    result = doit_here(project, *args)
     assert result.status == 0, result.text
 
     published = manifest(project)
@@ -102,27 +102,27 @@ def test_publish_new_run_updates_manifest_datasets_and_commits_once(project):
     assert not any(path.startswith("experiments/") for path in committed)
     assert "Dataset version 7 -> 9" in result.out and "changed" in result.out
 
-    again = run_doit(project, *args)
+    again = doit_here(project, *args)
     assert again.status == 0, again.text
     assert again.ran == []
     assert publish_commits(project) == 2
 
 
 def test_touch_reruns_nothing(project):
-    assert run_doit(project).status == 0
+    assert doit_here(project).status == 0
     model = project / EXPORT / "performance_dense.onnx"
     stat = model.stat()
     os.utime(model, ns=(stat.st_atime_ns + 10**9, stat.st_mtime_ns + 10**9))
-    result = run_doit(project)
+    result = doit_here(project)
     assert result.status == 0, result.text
     assert result.ran == []
 
 
 def test_one_changed_model_reruns_the_manifest_and_the_commit(project):
-    assert run_doit(project).status == 0
+    assert doit_here(project).status == 0
     model = project / EXPORT / "market_gradient_boost.onnx"
     retrain(model, seed=1)
-    result = run_doit(project)
+    result = doit_here(project)
     assert result.status == 0, result.text
     assert sorted(result.ran) == [
         "check:models",
@@ -136,8 +136,8 @@ def test_one_changed_model_reruns_the_manifest_and_the_commit(project):
 
 
 def test_changed_version_reruns_what_reads_it(project):
-    assert run_doit(project).status == 0
-    result = run_doit(project, "version=8")
+    assert doit_here(project).status == 0
+    result = doit_here(project, "version=8")
     assert result.status == 0, result.text
     assert set(result.ran) == {
         "datasets:web/public/data/Dataset_Version_8.csv",
@@ -150,9 +150,9 @@ def test_changed_version_reruns_what_reads_it(project):
 
 
 def test_changed_uri_template_rewrites_uris(project):
-    assert run_doit(project).status == 0
+    assert doit_here(project).status == 0
     template = "https://cdn.example.invalid/v{version}/{id}/{filename}"
-    result = run_doit(project, f"uri_template={template}")
+    result = doit_here(project, f"uri_template={template}")
     assert result.status == 0, result.text
     assert result.ran == ["manifest", "lockfile", "commit"]
     item = entry(manifest(project), "models", "performance_dense")
@@ -160,7 +160,7 @@ def test_changed_uri_template_rewrites_uris(project):
 
 
 def test_a_new_run_id_brings_its_own_training_time(project):
-    result = run_doit(project, "run_id=run_20990101-000000", env={"SOURCE_DATE_EPOCH": "0"})
+    result = doit_here(project, "run_id=run_20990101-000000", env={"SOURCE_DATE_EPOCH": "0"})
     assert result.status == 0, result.text
     after = manifest(project)
     # run_id and trained_at describe the same run: they change together.
@@ -170,14 +170,14 @@ def test_a_new_run_id_brings_its_own_training_time(project):
 
 def test_rerun_on_same_inputs_keeps_trained_at_and_bytes(project):
     before = (project / MANIFEST).read_bytes()
-    result = run_doit(project, env={"SOURCE_DATE_EPOCH": "0"})
+    result = doit_here(project, env={"SOURCE_DATE_EPOCH": "0"})
     assert result.status == 0, result.text
     assert (project / MANIFEST).read_bytes() == before
 
 
 def test_manifest_task_alone(project):
     (project / MANIFEST).unlink()
-    result = run_doit(project, "manifest")
+    result = doit_here(project, "manifest")
     assert result.status == 0, result.text
     assert "manifest" in result.ran
     assert not any(name.startswith("commit") for name in result.ran)
@@ -185,10 +185,10 @@ def test_manifest_task_alone(project):
 
 
 def test_manifest_alone_sees_a_retrained_model(project):
-    assert run_doit(project, *NO_COMMIT).status == 0
+    assert doit_here(project, *NO_COMMIT).status == 0
     model = project / EXPORT / "market_gradient_boost.onnx"
     retrain(model, seed=5)
-    result = run_doit(project, "manifest")
+    result = doit_here(project, "manifest")
     assert result.status == 0, result.text
     assert result.ran == ["check:models", "manifest"]
     assert entry(manifest(project), "models", "market_gradient_boost")["sha256"] == sha256(model)
@@ -197,7 +197,7 @@ def test_manifest_alone_sees_a_retrained_model(project):
 def test_missing_manifest_is_created_valid(project):
     (project / MANIFEST).unlink()
     git(project, "commit", "--quiet", "-am", "drop manifest")
-    result = run_doit(project, "trained_at=2025-11-28T10:15:00+01:00")
+    result = doit_here(project, "trained_at=2025-11-28T10:15:00+01:00")
     assert result.status == 0, result.text
     created = manifest(project)
     jsonschema.validate(created, schema())
@@ -211,7 +211,7 @@ def test_missing_manifest_is_created_valid(project):
 def test_removed_model_is_dropped_and_named(project):
     for name in ("financial_lens.onnx", "financial_lens_preprocessing.json"):
         (project / EXPORT / name).unlink()
-    result = run_doit(project, *NO_COMMIT)
+    result = doit_here(project, *NO_COMMIT)
     assert result.status == 0, result.text
     published = manifest(project)
     assert [item["id"] for item in published["models"]] == [
@@ -223,7 +223,7 @@ def test_removed_model_is_dropped_and_named(project):
 
 
 def test_list_shows_the_steps(project):
-    result = run_doit(project, "list")
+    result = doit_here(project, "list")
     assert result.status == 0, result.text
     steps = [line.split()[0] for line in result.out.splitlines()]
     assert steps == [
@@ -242,7 +242,7 @@ def test_team_cache_is_published(project):
     cache = project / "data/team_cache"
     cache.mkdir()
     (cache / "EPL_2024.json").write_text('{"teams": []}')
-    result = run_doit(project, "team_cache=data/team_cache")
+    result = doit_here(project, "team_cache=data/team_cache")
     assert result.status == 0, result.text
     published = project / "web/public/data/team_cache/EPL_2024.json"
     assert published.read_text() == '{"teams": []}'
@@ -256,7 +256,7 @@ def test_other_changes_in_the_repo_are_left_alone(project):
     model = project / EXPORT / "performance_dense.onnx"
     retrain(model, seed=2)
 
-    result = run_doit(project)
+    result = doit_here(project)
     assert result.status == 0, result.text
     committed = git(project, "show", "--name-only", "--format=", "HEAD").splitlines()
     assert "notes.txt" not in committed and "dodo.py" not in committed
@@ -269,13 +269,13 @@ def test_outside_a_git_work_tree_the_commit_is_skipped(tmp_path, project):
 
     plain = tmp_path / "plain"
     shutil.copytree(project, plain, ignore=shutil.ignore_patterns(".git"))
-    result = run_doit(plain, "version=8", "uri_template=https://assets.example.invalid/{filename}")
+    result = doit_here(plain, "version=8", "uri_template=https://assets.example.invalid/{filename}")
     assert result.status == 0, result.text
     assert "not a git work tree" in result.out
 
     # URIs pinned to a commit need one: refused before anything is written.
     before = snapshot(plain)
-    pinned = run_doit(plain, "version=9")
+    pinned = doit_here(plain, "version=9")
     assert pinned.status != 0 and "git work tree" in pinned.err
     assert snapshot(plain) == before
 
@@ -296,7 +296,7 @@ def test_push_to_a_bare_remote(tmp_path, project, remote):
         f"run_dir={run_dir.relative_to(project)}",
         "dataset=data/processed/Dataset_Version_8.csv",
     ]
-    result = run_doit(project, "version=8", "push=true", *args)
+    result = doit_here(project, "version=8", "push=true", *args)
     assert result.status == 0, result.text
     assert git(remote, "rev-parse", "main") == git(project, "rev-parse", "HEAD")
     assert "pushed to origin main" in result.out
@@ -320,7 +320,7 @@ def test_rejected_push_is_an_error_and_keeps_the_local_commit(tmp_path, project,
     git(other, "commit", "--quiet", "-m", "elsewhere")
     git(other, "push", "--quiet", "origin", "main")
 
-    result = run_doit(project, "version=8", "push=true")
+    result = doit_here(project, "version=8", "push=true")
     assert result.status != 0
     assert "Push to origin main was refused" in result.text
     assert "Traceback" not in result.text
@@ -328,7 +328,7 @@ def test_rejected_push_is_an_error_and_keeps_the_local_commit(tmp_path, project,
 
     # Once the branch is brought up to date, the next run pushes: the failed step reruns.
     git(project, "pull", "--quiet", "--rebase", "origin", "main")
-    retry = run_doit(project, "version=8", "push=true")
+    retry = doit_here(project, "version=8", "push=true")
     assert retry.status == 0, retry.text
     assert git(remote, "rev-parse", "main") == git(project, "rev-parse", "HEAD")
 
@@ -426,11 +426,11 @@ def test_snapshot_helper_sees_changes(project):
 def test_a_retrained_model_of_a_gathered_run_rewrites_its_copy_only(project):
     run_dir = new_run(project, version=9, seed=5)
     settings = [f"run_dir={run_dir}", "version=9", *NO_COMMIT]
-    first = run_doit(project, *settings)
+    first = doit_here(project, *settings)
     assert first.status == 0, first.text
     copies = {path.name: path.stat().st_ino for path in (project / EXPORT).iterdir()}
     retrain(run_dir / "market_gradient_boost.onnx", seed=11)
-    second = run_doit(project, *settings)
+    second = doit_here(project, *settings)
     assert second.status == 0, second.text
     assert "gather" in second.ran
     # Each copy is renamed into place when written: a new inode is a rewritten file.
@@ -445,7 +445,7 @@ def test_a_retrained_model_of_a_gathered_run_rewrites_its_copy_only(project):
     assert entry(manifest(project), "models", "market_gradient_boost")["sha256"] == sha256(
         published
     )
-    verified = run_doit(project, "verify", NO_COMMIT[1])
+    verified = doit_here(project, "verify", NO_COMMIT[1])
     assert verified.status == 0, verified.text
 
 
@@ -453,7 +453,7 @@ def test_a_retrained_model_of_a_gathered_run_rewrites_its_copy_only(project):
 def test_a_gathered_copy_linked_to_its_source_is_replaced_by_a_file(project, link):
     run_dir = new_run(project, version=9, seed=5)
     settings = [f"run_dir={run_dir}", "version=9", *NO_COMMIT]
-    assert run_doit(project, *settings).status == 0
+    assert doit_here(project, *settings).status == 0
     source = run_dir / "market_gradient_boost.onnx"
     published = project / EXPORT / "market_gradient_boost.onnx"
     published.unlink()
@@ -463,7 +463,7 @@ def test_a_gathered_copy_linked_to_its_source_is_replaced_by_a_file(project, lin
     else:
         os.link(source, published)
     retrain(source, seed=12)
-    result = run_doit(project, *settings)
+    result = doit_here(project, *settings)
     assert result.status == 0, result.text
     assert "gather" in result.ran
     assert not published.is_symlink()
@@ -487,7 +487,7 @@ def test_temp_files_an_interrupted_publish_left_are_cleared_by_the_next(project)
         path.write_bytes(b"half written")
     mine = project / "web/public/data/.notes.partial"
     mine.write_text("not a file of ours")
-    result = run_doit(project, *settings)
+    result = doit_here(project, *settings)
     assert result.status == 0, result.text
     assert [path for path in left if path.exists()] == []
     assert mine.read_text() == "not a file of ours"

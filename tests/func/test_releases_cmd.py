@@ -1,4 +1,4 @@
-"""`doit releases` and `doit diff` on a repository whose releases were made by the real `doit`."""
+"""`doit releases` and `doit diff` on a repository whose releases were made by `doit`."""
 
 from __future__ import annotations
 
@@ -7,18 +7,13 @@ import pytest
 from testing.doit import run_doit
 from testing.gitrepo import git
 from testing.project import EXPORT, LOCK, MODELS, clone_tree
-from testing.published_history import HAND_RUN_ID, build_template
-
-
-@pytest.fixture(scope="module")
-def template(tmp_path_factory):
-    return build_template(tmp_path_factory)
+from testing.published_history import HAND_RUN_ID
 
 
 @pytest.fixture
-def published(template, tmp_path):
+def published(history_template, tmp_path):
     """Releases 7 to 11 (11 by hand) in a copy of the template: its own repo, runs and record."""
-    root, commits = template
+    root, commits = history_template
     return clone_tree(root, tmp_path / "project"), commits
 
 

@@ -10,18 +10,13 @@ import pytest
 from testing.doit import run_doit
 from testing.gitrepo import git
 from testing.project import EXPORT, LOCK, MANIFEST, clone_tree, snapshot
-from testing.published_history import build_template, committed, published_paths
-
-
-@pytest.fixture(scope="module")
-def template(tmp_path_factory):
-    return build_template(tmp_path_factory)
+from testing.published_history import committed, published_paths
 
 
 @pytest.fixture
-def published(template, tmp_path):
+def published(history_template, tmp_path):
     """Releases 7 to 11 (11 by hand) in a copy of the template: its own repo, runs and record."""
-    root, commits = template
+    root, commits = history_template
     return clone_tree(root, tmp_path / "project"), commits
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 
-from testing.doit import run_doit
+from testing.doit import doit_here
 from testing.gitrepo import git
 from testing.project import snapshot
 
@@ -35,7 +35,7 @@ def test_a_symlink_at_the_publish_lock_is_refused_and_its_target_kept(tmp_path, 
     target = planted(tmp_path, project, "publish.lock")
     before, head = snapshot(tmp_path), git(project, "rev-parse", "HEAD")
 
-    result = run_doit(project, "version=8")
+    result = doit_here(project, "version=8")
 
     assert target.read_bytes() == OUTSIDE
     assert_refused_and_nothing_changed(
@@ -44,7 +44,7 @@ def test_a_symlink_at_the_publish_lock_is_refused_and_its_target_kept(tmp_path, 
     assert (project / ".web-assets/publish.lock").is_symlink()
 
     (project / ".web-assets/publish.lock").unlink()
-    assert run_doit(project, "version=8").status == 0
+    assert doit_here(project, "version=8").status == 0
     assert target.read_bytes() == OUTSIDE
 
 
@@ -55,7 +55,7 @@ def test_a_hard_link_at_the_publish_lock_is_refused_and_its_target_kept(tmp_path
     (project / ".web-assets/publish.lock").hardlink_to(target)
     before, head = snapshot(tmp_path), git(project, "rev-parse", "HEAD")
 
-    result = run_doit(project, "version=8")
+    result = doit_here(project, "version=8")
 
     assert target.read_bytes() == OUTSIDE
     assert_refused_and_nothing_changed(
@@ -70,7 +70,7 @@ def test_a_symlinked_state_folder_is_refused(tmp_path, project):
     (project / ".web-assets").symlink_to(elsewhere)
     before, head = snapshot(tmp_path), git(project, "rev-parse", "HEAD")
 
-    result = run_doit(project, "version=8")
+    result = doit_here(project, "version=8")
 
     assert (elsewhere / "publish.lock").read_bytes() == OUTSIDE
     assert sorted(path.name for path in elsewhere.iterdir()) == ["publish.lock"]
@@ -86,7 +86,7 @@ def test_a_symlink_at_the_digest_cache_is_neither_read_nor_written(tmp_path, pro
     (project / ".web-assets").mkdir()
     (project / ".web-assets/digests.json").symlink_to(target)
 
-    result = run_doit(project, "version=8")
+    result = doit_here(project, "version=8")
 
     assert result.status == 0, result.text
     assert result.err.count("digests.json is a symlink") == 1
@@ -94,13 +94,13 @@ def test_a_symlink_at_the_digest_cache_is_neither_read_nor_written(tmp_path, pro
     assert json.loads(target.read_text()) == lying
     assert (project / ".web-assets/digests.json").is_symlink()
     assert not (project / ".web-assets/.digests.json.partial").exists()
-    assert run_doit(project, "verify").status == 0
+    assert doit_here(project, "verify").status == 0
 
 
 def test_a_symlink_at_the_cache_temp_file_is_not_written_through(tmp_path, project):
     target = planted(tmp_path, project, ".digests.json.partial")
 
-    result = run_doit(project, "version=8")
+    result = doit_here(project, "version=8")
 
     assert result.status == 0, result.text
     assert target.read_bytes() == OUTSIDE

@@ -8,7 +8,7 @@ import json
 
 import pytest
 
-from testing.doit import run_doit
+from testing.doit import doit_here
 from testing.project import MANIFEST, REPO
 
 LOCK = "web-assets.lock.json"
@@ -30,7 +30,7 @@ def lock_entry(document):
 
 
 def test_the_published_sample_verifies_clean(project):
-    result = run_doit(project, "verify")
+    result = doit_here(project, "verify")
     assert result.status == 0, result.text
     assert "verify: 8 files match the manifest and the lock file." in result.out
 
@@ -119,7 +119,7 @@ CASES = {
 def test_each_tampering_is_caught_and_named(project, case):
     tamper, expected_lines = CASES[case]
     tamper(project)
-    result = run_doit(project, "verify")
+    result = doit_here(project, "verify")
     assert result.status != 0
     lines = [line for line in result.out.splitlines() if line.startswith("verify: ")]
     for expected in expected_lines:
@@ -146,7 +146,7 @@ def test_the_lock_file_records_every_published_file_and_its_source(project):
         "run_dir=runs/run_20251128-101500",
         "dataset=data/processed/Dataset_Version_9.csv",
     ]
-    assert run_doit(project, *args).status == 0
+    assert doit_here(project, *args).status == 0
     lock = json.loads((project / LOCK).read_text())
     by_path = {entry["path"]: entry for entry in lock["files"]}
     assert lock["dataset_version"] == "9"
@@ -166,4 +166,4 @@ def test_the_lock_file_records_every_published_file_and_its_source(project):
     }
     assert model["sha256"] == model["source"]["sha256"]
     assert {entry["kind"] for entry in lock["files"]} == {"dataset", "model", "preprocessing"}
-    assert run_doit(project, "verify").status == 0
+    assert doit_here(project, "verify").status == 0
