@@ -13,6 +13,7 @@ from testing.doit import run_doit
 from testing.gitrepo import git
 from testing.kill import Point, publish_killed_at
 from testing.project import EXPORT, MANIFEST, new_run, snapshot
+from web_assets.files.atomic import partial_path
 
 POINTS = {
     # The gather writes every temp file of its batch, flushes them together, then renames each.
@@ -69,3 +70,32 @@ def test_a_publish_killed_at_this_point_is_completed_by_the_next(project, releas
     settled = snapshot(project)
     assert run_doit(project, *release_8).ran == []
     assert snapshot(project) == settled
+
+
+def test_a_dataset_copy_killed_before_its_rename_leaves_the_old_file_and_is_redone(project):
+    target = project / "web/public/data/financial_dataset.csv"
+    old = target.read_bytes()
+    big = project / "data/processed/big_financial.csv"
+    with big.open("wb") as stream:
+        stream.write(
+            b"season,home_team,away_team,value\n" + b"2024-2025,Arsenal,Chelsea,1\n" * 1000
+        )
+        # The rest is a hole: NUL bytes (valid UTF-8) that cost no disk writes to make.
+        stream.truncate(16 << 20)  # above 8 MiB: the copy that runs in a second thread
+    # Its rows need not match the main dataset's: this is about the copy being killed.
+    settings = [
+        "financial_dataset=data/processed/big_financial.csv",
+        "check_financial_keys=false",
+        "financial_app_columns=",
+    ]
+
+    publish_killed_at(
+        project, ["datasets", *settings], Point("os:replace", "before", 1, target.name)
+    )
+    assert target.read_bytes() == old
+    assert partial_path(target).stat().st_size == big.stat().st_size, "the copy waits beside it"
+
+    result = run_doit(project, *settings)
+    assert result.status == 0, result.text
+    assert target.read_bytes() == big.read_bytes()
+    assert not partial_path(target).exists()
