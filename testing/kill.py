@@ -7,6 +7,7 @@ would) just before or just after that call runs. A point the publish never reach
 
 from __future__ import annotations
 
+import os
 import signal
 import subprocess
 import sys
@@ -64,7 +65,9 @@ class Point(NamedTuple):
     only: str = ""
 
 
-def publish_killed_at(root: Path, args: list[str], point: Point) -> str:
+def publish_killed_at(
+    root: Path, args: list[str], point: Point, env: dict[str, str] | None = None
+) -> str:
     """Run `doit ARGS` in `root` and kill it at `point`; its output (it must have been killed)."""
     where = [point.function, point.when, str(point.nth), point.only]
     child = subprocess.run(
@@ -72,6 +75,7 @@ def publish_killed_at(root: Path, args: list[str], point: Point) -> str:
         capture_output=True,
         text=True,
         start_new_session=True,
+        env={**os.environ, **(env or {})},
         timeout=300,
     )
     output = child.stdout + child.stderr

@@ -6,10 +6,6 @@ import hashlib
 import json
 import os
 import re
-import signal
-import subprocess
-import sys
-import time
 import tomllib
 import urllib.request
 from pathlib import Path
@@ -18,6 +14,7 @@ import pytest
 
 from testing.doit import run_doit
 from testing.gitrepo import git
+from testing.kill import Point, publish_killed_at
 from testing.project import EXPORT, LOCK, MANIFEST, REPO, retrain, snapshot
 from web_assets.config.settings import resolve_settings
 
@@ -182,40 +179,16 @@ def test_a_killed_upload_leaves_no_partial_object_and_the_next_run_completes(
     seaweedfs,
 ):
     bucket = seaweedfs.new_bucket()
-    # One thread, so that the upload of 8 parts lasts long enough to be caught in the middle.
+    # One thread: the parts are sent one after another.
     use_bucket(project, seaweedfs, bucket, "s3_threads = 1", "check_models = false")
     big = project / EXPORT / "large_model.onnx"
     big.write_bytes(os.urandom(64 * MiB))
     client = seaweedfs.client()
-    log = project.parent / "killed-publish.log"
-    with log.open("wb") as output:
-        child = subprocess.Popen(
-            [sys.executable, "-m", "doit"],
-            cwd=project,
-            env={**os.environ, **seaweedfs.env()},
-            stdout=output,
-            stderr=subprocess.STDOUT,
-            start_new_session=True,
-        )
-    try:
-        while child.poll() is None:
-            uploads = client.list_multipart_uploads(Bucket=bucket).get("Uploads", [])
-            mid = [
-                upload
-                for upload in uploads
-                if client.list_parts(
-                    Bucket=bucket, Key=upload["Key"], UploadId=upload["UploadId"]
-                ).get("Parts")
-            ]
-            if mid:
-                os.killpg(child.pid, signal.SIGKILL)
-                break
-            time.sleep(0.01)
-    finally:
-        if child.poll() is None:
-            os.killpg(child.pid, signal.SIGKILL)
-        child.wait()
-    assert child.returncode == -signal.SIGKILL, log.read_text()[-2000:]
+    # Killed once two of its parts are sent: the upload is surely in the middle.
+    second_part = Point("web_assets.store.send:_send_part", "after", 2)
+    publish_killed_at(project, [], second_part, env=seaweedfs.env())
+    uploads = client.list_multipart_uploads(Bucket=bucket).get("Uploads", [])
+    assert len(uploads) == 1
     assert not [key for key in keys(seaweedfs, bucket) if key.endswith("large_model.onnx")]
     for key in keys(seaweedfs, bucket):
         # Whatever is visible is whole: its bytes hash to the SHA-256 its key names.
