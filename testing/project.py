@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import importlib.util
 import json
 import random
@@ -94,6 +95,19 @@ def clone_tree(template: Path, root: Path) -> Path:
 def publish_commits(root: Path) -> int:
     """How many commits were made since the `project` fixture's sample."""
     return int(git(root, "rev-list", "--count", "fixture..HEAD"))
+
+
+def sha256_of(path: Path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+def read_manifest(root: Path) -> dict:
+    return json.loads((root / MANIFEST).read_text())
+
+
+def manifest_entry(document: dict, section: str, id_: str) -> dict:
+    """The entry of `section` ("models" or "preprocessing") with id `id_`."""
+    return next(item for item in document[section] if item["id"] == id_)
 
 
 def snapshot(folder: Path) -> dict[str, bytes]:

@@ -1,17 +1,10 @@
-"""End to end: the real `doit` on a temporary project with real git, run twice where it matters."""
+"""End to end: doit on a temporary project with real git, run twice where it matters."""
 
 from __future__ import annotations
 
-import hashlib
-import io
-import json
 import os
-import subprocess
-import sys
-from pathlib import Path
 
 import jsonschema
-import pytest
 
 from testing.doit import doit_here
 from testing.gitrepo import git
@@ -20,24 +13,15 @@ from testing.project import (
     MANIFEST,
     MODELS,
     NO_COMMIT,
+    manifest_entry,
     new_run,
     publish_commits,
+    read_manifest,
     retrain,
+    sha256_of,
     snapshot,
 )
 from web_assets.records.manifest import schema
-
-
-def sha256(path: Path) -> str:
-    return hashlib.sha256(path.read_bytes()).hexdigest()
-
-
-def manifest(root: Path) -> dict:
-    return json.loads((root / MANIFEST).read_text())
-
-
-def entry(document: dict, section: str, id_: str) -> dict:
-    return next(item for item in document[section] if item["id"] == id_)
 
 
 def test_fresh_clone_publish_changes_nothing_tracked(project):
@@ -67,7 +51,7 @@ def test_publish_new_run_updates_manifest_datasets_and_commits_once(project):
     result = doit_here(project, *args)
     assert result.status == 0, result.text
 
-    published = manifest(project)
+    published = read_manifest(project)
     jsonschema.validate(published, schema())
     assert published["dataset_version"] == "9"
     assert published["run_id"] == "run_20251128-101500"
@@ -75,15 +59,15 @@ def test_publish_new_run_updates_manifest_datasets_and_commits_once(project):
     for model in MODELS:
         exported = project / EXPORT / f"{model}.onnx"
         assert exported.read_bytes() == (run_dir / f"{model}.onnx").read_bytes()
-        item = entry(published, "models", model)
-        assert item["sha256"] == sha256(exported)
+        item = manifest_entry(published, "models", model)
+        assert item["sha256"] == sha256_of(exported)
         assert item["size_bytes"] == exported.stat().st_size
         assert item["path"] == item["local_path"] == f"{EXPORT}/{model}.onnx"
         assert item["uri"].endswith(f"/artifacts/run_export/{model}.onnx")
         bundle = project / EXPORT / f"{model}_preprocessing.json"
-        assert entry(published, "preprocessing", model)["sha256"] == sha256(bundle)
+        assert manifest_entry(published, "preprocessing", model)["sha256"] == sha256_of(bundle)
     # Fields the web app owns stay as they were.
-    assert entry(published, "models", "financial_lens")["view"] == "financial"
+    assert manifest_entry(published, "models", "financial_lens")["view"] == "financial"
     assert published["feature_schema_version"] == "v7"
 
     data = project / "web/public/data"
@@ -130,7 +114,9 @@ def test_one_changed_model_reruns_the_manifest_and_the_commit(project):
         "lockfile",
         "manifest",
     ]
-    assert entry(manifest(project), "models", "market_gradient_boost")["sha256"] == sha256(model)
+    assert manifest_entry(read_manifest(project), "models", "market_gradient_boost")[
+        "sha256"
+    ] == sha256_of(model)
     assert publish_commits(project) == 2
     assert "market_gradient_boost" in result.out and "changed" in result.out
 
@@ -145,7 +131,7 @@ def test_changed_version_reruns_what_reads_it(project):
         "lockfile",
         "commit",
     }
-    assert manifest(project)["dataset_version"] == "8"
+    assert read_manifest(project)["dataset_version"] == "8"
     assert (project / "web/public/data/Dataset_Version_8.csv").exists()
 
 
@@ -155,14 +141,14 @@ def test_changed_uri_template_rewrites_uris(project):
     result = doit_here(project, f"uri_template={template}")
     assert result.status == 0, result.text
     assert result.ran == ["manifest", "lockfile", "commit"]
-    item = entry(manifest(project), "models", "performance_dense")
+    item = manifest_entry(read_manifest(project), "models", "performance_dense")
     assert item["uri"] == "https://cdn.example.invalid/v7/performance_dense/performance_dense.onnx"
 
 
 def test_a_new_run_id_brings_its_own_training_time(project):
     result = doit_here(project, "run_id=run_20990101-000000", env={"SOURCE_DATE_EPOCH": "0"})
     assert result.status == 0, result.text
-    after = manifest(project)
+    after = read_manifest(project)
     # run_id and trained_at describe the same run: they change together.
     assert after["run_id"] == "run_20990101-000000"
     assert after["trained_at"] == "2099-01-01T00:00:00Z"
@@ -181,7 +167,7 @@ def test_manifest_task_alone(project):
     assert result.status == 0, result.text
     assert "manifest" in result.ran
     assert not any(name.startswith("commit") for name in result.ran)
-    jsonschema.validate(manifest(project), schema())
+    jsonschema.validate(read_manifest(project), schema())
 
 
 def test_manifest_alone_sees_a_retrained_model(project):
@@ -191,7 +177,9 @@ def test_manifest_alone_sees_a_retrained_model(project):
     result = doit_here(project, "manifest")
     assert result.status == 0, result.text
     assert result.ran == ["check:models", "manifest"]
-    assert entry(manifest(project), "models", "market_gradient_boost")["sha256"] == sha256(model)
+    assert manifest_entry(read_manifest(project), "models", "market_gradient_boost")[
+        "sha256"
+    ] == sha256_of(model)
 
 
 def test_missing_manifest_is_created_valid(project):
@@ -199,7 +187,7 @@ def test_missing_manifest_is_created_valid(project):
     git(project, "commit", "--quiet", "-am", "drop manifest")
     result = doit_here(project, "trained_at=2025-11-28T10:15:00+01:00")
     assert result.status == 0, result.text
-    created = manifest(project)
+    created = read_manifest(project)
     jsonschema.validate(created, schema())
     assert created["trained_at"] == "2025-11-28T09:15:00Z"
     assert created["dataset_version"] == "7"
@@ -213,7 +201,7 @@ def test_removed_model_is_dropped_and_named(project):
         (project / EXPORT / name).unlink()
     result = doit_here(project, *NO_COMMIT)
     assert result.status == 0, result.text
-    published = manifest(project)
+    published = read_manifest(project)
     assert [item["id"] for item in published["models"]] == [
         "performance_dense",
         "market_gradient_boost",
@@ -280,214 +268,7 @@ def test_outside_a_git_work_tree_the_commit_is_skipped(tmp_path, project):
     assert snapshot(plain) == before
 
 
-@pytest.fixture
-def remote(tmp_path, project) -> Path:
-    """A bare repository as `origin`, holding the project's main branch."""
-    bare = tmp_path / "remote.git"
-    git(tmp_path, "init", "--quiet", "--bare", "--initial-branch=main", str(bare))
-    git(project, "remote", "add", "origin", str(bare))
-    git(project, "push", "--quiet", "origin", "main")
-    return bare
-
-
-def test_push_to_a_bare_remote(tmp_path, project, remote):
-    run_dir = new_run(project, version=8, seed=8)
-    args = [
-        f"run_dir={run_dir.relative_to(project)}",
-        "dataset=data/processed/Dataset_Version_8.csv",
-    ]
-    result = doit_here(project, "version=8", "push=true", *args)
-    assert result.status == 0, result.text
-    assert git(remote, "rev-parse", "main") == git(project, "rev-parse", "HEAD")
-    assert "pushed to origin main" in result.out
-
-    # Models staged and pushed without compression still make valid repositories.
-    git(project, "fsck", "--strict")
-    git(remote, "fsck", "--strict")
-    clone = tmp_path / "clone"
-    git(tmp_path, "clone", "--quiet", str(remote), str(clone))
-    published = git(project, "diff", "--name-only", "fixture", "HEAD").splitlines()
-    assert f"{EXPORT}/performance_dense.onnx" in published
-    for path in published:
-        assert (clone / path).read_bytes() == (project / path).read_bytes()
-
-
-def test_rejected_push_is_an_error_and_keeps_the_local_commit(tmp_path, project, remote):
-    other = tmp_path / "other"
-    git(tmp_path, "clone", "--quiet", str(remote), str(other))
-    (other / "README").write_text("someone else's work")
-    git(other, "add", "README")
-    git(other, "commit", "--quiet", "-m", "elsewhere")
-    git(other, "push", "--quiet", "origin", "main")
-
-    result = doit_here(project, "version=8", "push=true")
-    assert result.status != 0
-    assert "Push to origin main was refused" in result.text
-    assert "Traceback" not in result.text
-    assert git(project, "log", "-1", "--format=%s") == "chore: update web assets for version 8"
-
-    # Once the branch is brought up to date, the next run pushes: the failed step reruns.
-    git(project, "pull", "--quiet", "--rebase", "origin", "main")
-    retry = doit_here(project, "version=8", "push=true")
-    assert retry.status == 0, retry.text
-    assert git(remote, "rev-parse", "main") == git(project, "rev-parse", "HEAD")
-
-
-def test_script_runs_the_same_graph(project):
-    run_dir = new_run(project, version=9, seed=5)
-    command = [
-        sys.executable,
-        "scripts/update_web_assets.py",
-        "--run-dir",
-        str(run_dir),
-        "--dataset",
-        "./data/processed/Dataset_Version_9.csv",
-        "--financial-dataset",
-        "./data/processed/financial_dataset.csv",
-        "--version",
-        "9",
-        "--no-commit",
-        "--uri-template",
-        "https://assets.example.invalid/{filename}",
-    ]
-    result = subprocess.run(command, cwd=project, capture_output=True, text=True)
-    assert result.returncode == 0, result.stdout + result.stderr
-    assert manifest(project)["dataset_version"] == "9"
-    assert (project / "web/public/data/Dataset_Version_9.csv").exists()
-    assert publish_commits(project) == 0
-    # doit's own lines: the run's files were gathered, the manifest rewritten.
-    assert {".  gather", ".  manifest"} <= set(result.stdout.splitlines())
-
-    failing = subprocess.run([*command[:-4], "0"], cwd=project, capture_output=True, text=True)
-    assert failing.returncode != 0
-    assert "positive whole number" in failing.stderr and "Traceback" not in failing.stderr
-
-
-def test_publish_from_python_returns_what_changed(project):
-    from web_assets import publish
-
-    run_dir = new_run(project, version=9, seed=11)
-    printed = io.StringIO()
-    summary = publish(
-        project,
-        run_dir=run_dir,
-        dataset=project / "data/processed/Dataset_Version_9.csv",
-        version=9,
-        out=printed,
-    )
-    assert "Dataset version 7 -> 9" in printed.getvalue()
-    changed = {change.id for change in summary.changes if change.section == "models"}
-    assert changed == set(MODELS)
-    assert summary.manifest["dataset_version"] == "9"
-    assert len(summary.commit["commit"]) == 40
-    assert git(project, "rev-parse", "HEAD") == summary.commit["commit"]
-
-    again = publish(
-        project,
-        run_dir=run_dir,
-        dataset=project / "data/processed/Dataset_Version_9.csv",
-        version=9,
-        out=printed,
-    )
-    assert again.ran == [] and again.changes == []
-
-
-def test_publish_from_python_leaves_the_callers_output_streams_alone(project, capsys):
-    from web_assets import publish
-
-    run_dir = new_run(project, version=9, seed=12)
-    for index in range(200):  # many small copies, so that two steps run at the same time
-        (run_dir / f"notes_{index:03d}.json").write_text("{}")
-    streams = (sys.stdout, sys.stderr)
-    publish(
-        project,
-        run_dir=run_dir,
-        dataset=project / "data/processed/Dataset_Version_9.csv",
-        version=9,
-    )
-    assert (sys.stdout, sys.stderr) == streams
-    print("training script goes on")
-    assert "training script goes on" in capsys.readouterr().out
-
-
-def test_publish_from_python_raises_on_bad_input(project):
-    from web_assets import PublishError, publish
-
-    with pytest.raises(PublishError, match="positive whole number"):
-        publish(project, version=0)
-
-
 def test_snapshot_helper_sees_changes(project):
     before = snapshot(project)
     (project / MANIFEST).write_text("{}")
     assert snapshot(project) != before
-
-
-def test_a_retrained_model_of_a_gathered_run_rewrites_its_copy_only(project):
-    run_dir = new_run(project, version=9, seed=5)
-    settings = [f"run_dir={run_dir}", "version=9", *NO_COMMIT]
-    first = doit_here(project, *settings)
-    assert first.status == 0, first.text
-    copies = {path.name: path.stat().st_ino for path in (project / EXPORT).iterdir()}
-    retrain(run_dir / "market_gradient_boost.onnx", seed=11)
-    second = doit_here(project, *settings)
-    assert second.status == 0, second.text
-    assert "gather" in second.ran
-    # Each copy is renamed into place when written: a new inode is a rewritten file.
-    rewritten = [
-        path.name
-        for path in (project / EXPORT).iterdir()
-        if path.stat().st_ino != copies[path.name]
-    ]
-    assert rewritten == ["market_gradient_boost.onnx"]
-    published = project / EXPORT / "market_gradient_boost.onnx"
-    assert published.read_bytes() == (run_dir / "market_gradient_boost.onnx").read_bytes()
-    assert entry(manifest(project), "models", "market_gradient_boost")["sha256"] == sha256(
-        published
-    )
-    verified = doit_here(project, "verify", NO_COMMIT[1])
-    assert verified.status == 0, verified.text
-
-
-@pytest.mark.parametrize("link", ["symlink", "hardlink"])
-def test_a_gathered_copy_linked_to_its_source_is_replaced_by_a_file(project, link):
-    run_dir = new_run(project, version=9, seed=5)
-    settings = [f"run_dir={run_dir}", "version=9", *NO_COMMIT]
-    assert doit_here(project, *settings).status == 0
-    source = run_dir / "market_gradient_boost.onnx"
-    published = project / EXPORT / "market_gradient_boost.onnx"
-    published.unlink()
-    # Same bytes as the source, as a link: it would change whenever the run's file does.
-    if link == "symlink":
-        published.symlink_to(source)
-    else:
-        os.link(source, published)
-    retrain(source, seed=12)
-    result = doit_here(project, *settings)
-    assert result.status == 0, result.text
-    assert "gather" in result.ran
-    assert not published.is_symlink()
-    assert published.stat().st_ino != source.stat().st_ino
-    assert published.read_bytes() == source.read_bytes()
-    # The next retraining changes the run's file only.
-    before = published.read_bytes()
-    retrain(source, seed=13)
-    assert published.read_bytes() == before
-
-
-def test_temp_files_an_interrupted_publish_left_are_cleared_by_the_next(project):
-    run_dir = new_run(project, version=9, seed=5)
-    settings = [f"run_dir={run_dir}", "version=9", *NO_COMMIT]
-    # What a publish killed mid-batch leaves: temps of files this release does not publish.
-    left = [
-        project / EXPORT / ".extra_model_0001.onnx.partial",
-        project / "web/public/data/.Dataset_Version_10.csv.partial",
-    ]
-    for path in left:
-        path.write_bytes(b"half written")
-    mine = project / "web/public/data/.notes.partial"
-    mine.write_text("not a file of ours")
-    result = doit_here(project, *settings)
-    assert result.status == 0, result.text
-    assert [path for path in left if path.exists()] == []
-    assert mine.read_text() == "not a file of ours"
