@@ -63,8 +63,8 @@ def w8(base: Path, repeat: int, table: Table) -> None:
 def w9(base: Path, scale: float, repeat: int, table: Table) -> None:
     """storage = "s3" to a local SeaweedFS: the no-op publish (the server stopped, so it cannot
     send a request) against `doit list`; then bench/objectstore_bench.py's upload ratio."""
-    sys.path.insert(0, str(REPO / "tests"))
-    from seaweedfs import SeaweedFS
+    sys.path.insert(0, str(REPO))
+    from testing.seaweedfs import SeaweedFS
 
     ws = Workspace(base, "w9")
     for i in range(3):

@@ -20,11 +20,9 @@ from collections.abc import Callable
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(REPO / "tests"))
 sys.path.insert(0, str(REPO))
 
-from seaweedfs import SeaweedFS  # noqa: E402
-
+from testing.seaweedfs import SeaweedFS  # noqa: E402
 from web_assets.files.hashing import stat_key  # noqa: E402
 from web_assets.store.upload import Upload, object_key, upload  # noqa: E402
 

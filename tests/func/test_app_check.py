@@ -22,8 +22,8 @@ from pathlib import Path
 from typing import NamedTuple
 
 import pytest
-from app_server import app_server_fixture as app_server  # noqa: F401  (fixture)
-from raw_server import make_server
+
+from testing.raw_server import make_server
 
 MANIFEST = "web/public/fixtures/dev.json"
 DATA = "web/public/data"
@@ -122,11 +122,11 @@ def check(root: Path, url: str, *settings: str, token: str | None = None):
     return result, result.stdout + result.stderr, lines
 
 
-def app(app_server, root: Path, *flags: str) -> str:  # noqa: F811
+def app(app_server, root: Path, *flags: str) -> str:
     return app_server(root / MANIFEST, root / DATA, *flags)
 
 
-def test_the_app_serving_the_release_is_confirmed_with_coverage_and_parity(published, app_server):  # noqa: F811
+def test_the_app_serving_the_release_is_confirmed_with_coverage_and_parity(published, app_server):
     url = app(app_server, published, "--token", TOKEN)
     result, text, problems = check(published, url, token=TOKEN)
     assert result.returncode == 0, text
@@ -140,7 +140,7 @@ def test_the_app_serving_the_release_is_confirmed_with_coverage_and_parity(publi
     assert TOKEN not in text and problems == []
 
 
-def test_a_stale_app_is_named_until_reloaded(published, app_server):  # noqa: F811
+def test_a_stale_app_is_named_until_reloaded(published, app_server):
     url = app(app_server, published, "--token", TOKEN)
     served(url)  # the app caches this run
     old = json.loads((published / MANIFEST).read_text())["run_id"]
@@ -184,7 +184,7 @@ def test_a_stale_app_is_named_until_reloaded(published, app_server):  # noqa: F8
     ],
     ids=["401", "501", "fallback", "omitted", "feature-dataset-version", "slow"],
 )
-def test_each_fault_is_one_named_line(published, app_server, flags, settings, token, words):  # noqa: F811
+def test_each_fault_is_one_named_line(published, app_server, flags, settings, token, words):
     url = app(app_server, published, *flags)
     if "501" in words:
         # An app with no token that never loaded the release: it keeps what it cached.
@@ -200,7 +200,7 @@ def test_each_fault_is_one_named_line(published, app_server, flags, settings, to
         assert token not in text
 
 
-def test_a_different_model_than_published_fails_parity(published, app_server, tmp_path):  # noqa: F811
+def test_a_different_model_than_published_fails_parity(published, app_server, tmp_path):
     other = tmp_path / "other.onnx"
     # Another model of the same width, as a retrained run would give: the app runs it under this id.
     bundle = published / "artifacts/run_export/market_gradient_boost_preprocessing.json"
@@ -228,7 +228,7 @@ def test_an_app_that_is_down_is_named_within_app_wait(published):
     assert any("still serves no answer (connection refused)" in p for p in problems), text
 
 
-def test_a_publish_with_app_url_ends_with_the_apps_confirmation(published, app_server):  # noqa: F811
+def test_a_publish_with_app_url_ends_with_the_apps_confirmation(published, app_server):
     url = app(app_server, published, "--token", TOKEN)
     assert served(url) != NEW_RUN  # the app caches the template's run
     result = new_run(published, f"app_url={url}", "app_wait=20", token=TOKEN)
@@ -245,7 +245,7 @@ def test_a_publish_with_app_url_ends_with_the_apps_confirmation(published, app_s
     assert again.stdout.splitlines()[-1] == "Nothing to publish: every step is up to date."
 
 
-def test_a_publish_the_app_does_not_run_says_pushed_but_and_the_way_back(published, app_server):  # noqa: F811
+def test_a_publish_the_app_does_not_run_says_pushed_but_and_the_way_back(published, app_server):
     before = json.loads((published / MANIFEST).read_text())["run_id"]
     url = app(app_server, published, "--fallback", "market_gradient_boost")
     result = new_run(published, f"app_url={url}", "app_wait=5")

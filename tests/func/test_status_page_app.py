@@ -1,36 +1,17 @@
 """The status page's line about the web app itself, in a real headless Chromium: what the app
-serves and, per model, whether it ran or fell back, asked from the browser (tests/app_server.py)."""
+serves and, per model, whether it ran or fell back, asked from the browser (testing/app_server.py)."""
 
 from __future__ import annotations
 
-import os
 import re
-import shutil
 import threading
 from pathlib import Path
 
 import pytest
-from app_server import app_server_fixture  # noqa: F401  (the app_server fixture)
 
 from web_assets_doit.serve import make_server
 
-CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
-ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"]
 MODELS = ("financial_lens", "market_gradient_boost", "performance_dense")
-
-
-@pytest.fixture(scope="module")
-def browser():
-    if not Path(CHROMIUM).exists():
-        if os.environ.get("CI") == "true":
-            pytest.fail("Chromium is needed for the status page tests (.ci/run installs it)")
-        pytest.skip("Chromium is needed for the status page tests: `apt-get install chromium`")
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        chromium = playwright.chromium.launch(executable_path=CHROMIUM, args=ARGS)
-        yield chromium
-        chromium.close()
 
 
 @pytest.fixture

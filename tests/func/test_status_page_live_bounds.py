@@ -3,49 +3,20 @@
 from __future__ import annotations
 
 import json
-import os
-import shutil
 import threading
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from pathlib import Path
 from typing import ClassVar
 
 import pytest
 
 from web_assets_doit.serve import make_server
 
-CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
-CHROMIUM_ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
 MANIFEST = "web/public/fixtures/dev.json"
 MiB = 1 << 20
 # The server gives up after this much, so that a page that reads on cannot take the machine down.
 CAP = 64 * MiB
 # What may sit in socket buffers and Chromium's network stack once the page has stopped reading.
 READ_AHEAD = 32 * MiB
-
-
-@pytest.fixture
-def browser():
-    if not Path(CHROMIUM).exists():
-        why = "Chromium is needed for the status page tests: `apt-get install chromium`"
-        if os.environ.get("CI") == "true":
-            pytest.fail(f"{why} (.ci/run does it)")
-        pytest.skip(why)
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        chromium = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        yield chromium
-        chromium.close()
 
 
 def serve_in_thread(server):

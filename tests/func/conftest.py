@@ -1,0 +1,67 @@
+"""Fixtures of the end-to-end tests: servers and a browser, each stopped after its tests."""
+
+from __future__ import annotations
+
+import threading
+
+import pytest
+
+from testing.app_server import AppServers
+from testing.browser import CHROMIUM, CHROMIUM_ARGS, require_chromium
+from testing.published_history import build_template
+from testing.raw_server import RawServers
+from testing.seaweedfs import SeaweedFS
+from web_assets_doit.serve import make_server
+
+
+@pytest.fixture(scope="session")
+def seaweedfs(tmp_path_factory) -> SeaweedFS:
+    """One SeaweedFS for the whole session; tests isolate themselves with `new_bucket()`."""
+    with SeaweedFS(tmp_path_factory.mktemp("seaweedfs")) as server:
+        yield server
+
+
+@pytest.fixture(scope="session")
+def history_template(tmp_path_factory):
+    """A project with releases 7 to 11, built once: tests copy it (testing.project.clone_tree)."""
+    return build_template(tmp_path_factory)
+
+
+@pytest.fixture
+def app_server(tmp_path):
+    """Start stand-ins of the web app: `app_server(manifest, data_dir, *flags)` -> base url."""
+    servers = AppServers(tmp_path)
+    yield servers.start
+    servers.stop()
+
+
+@pytest.fixture
+def raw_server(tmp_path):
+    """Start raw servers: `raw_server(bare_repo, "--stale", ...)` -> base url."""
+    servers = RawServers(tmp_path)
+    yield servers.start
+    servers.stop()
+
+
+@pytest.fixture(scope="module")
+def browser():
+    """A headless Chromium, shared by a module's tests."""
+    require_chromium()
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        chromium = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        yield chromium
+        chromium.close()
+
+
+@pytest.fixture
+def served(project):
+    """`doit serve`'s server on the project, in a thread: its base URL."""
+    server = make_server(project)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    host, port = server.server_address[:2]
+    yield f"http://{host}:{port}/"
+    server.shutdown()
+    server.server_close()
