@@ -13,7 +13,8 @@ from typing import Any
 
 from doit.cmd_base import Command
 
-from web_assets.config.settings import DEFAULTS, read_pyproject_settings, resolve_settings
+from web_assets.config.settings import read_pyproject_settings, resolve_settings
+from web_assets.config.table import DEFAULTS
 from web_assets.errors import PublishError
 
 REFUSED = 3  # doit's status for an error before any task runs

@@ -24,7 +24,8 @@ from urllib.parse import quote, unquote, urlsplit
 
 from doit.cmd_base import Command
 
-from web_assets.config.settings import DEFAULTS, resolve_settings
+from web_assets.config.settings import resolve_settings
+from web_assets.config.table import DEFAULTS
 from web_assets.errors import PublishError
 from web_assets.records.jsonio import MAX_JSON_BYTES, parse_json
 

@@ -5,7 +5,8 @@ from __future__ import annotations
 import onnx
 from onnx import helper
 
-from web_assets.modelcheck.ort_support import limits, model_versions, unsupported
+from web_assets.modelcheck.onnxio import model_versions
+from web_assets.modelcheck.ort_support import limits, unsupported
 from web_assets.verify.app_http import printable
 
 

@@ -97,6 +97,41 @@ def _tensor_type(stream: Reader, end: int) -> tuple[int, tuple[int | None, ...]]
     return elem_type, tuple(dims)
 
 
+# onnx.proto3: ModelProto.ir_version, .opset_import; OperatorSetIdProto.domain, .version.
+IR_VERSION, OPSET_IMPORT, OPSET_DOMAIN, OPSET_VERSION = 1, 8, 1, 2
+
+
+def model_versions(path: Path) -> tuple[int, dict[str, int]]:
+    """The model's IR version and its opset per domain ("" read as ai.onnx), reading no weights."""
+    ir, opsets = 0, {}
+    try:
+        with path.open("rb") as file:
+            stream, end = Reader(file), file.seek(0, 2)
+            stream.seek(0)
+            for field, wire_type, value, length in _walk(stream, end):
+                if field == IR_VERSION and wire_type == 0:
+                    ir = value
+                elif field == OPSET_IMPORT and wire_type == 2:
+                    domain, version = _opset(stream, value + length)
+                    opsets[domain] = version
+    except (ValueError, OSError) as err:
+        raise PublishError(
+            f"{path} is not a readable ONNX model ({err or type(err).__name__}): export it again."
+        ) from None
+    return ir, opsets
+
+
+def _opset(stream: Reader, end: int) -> tuple[str, int]:
+    domain, version = "ai.onnx", 0
+    for field, wire_type, value, length in _walk(stream, end):
+        if field == OPSET_DOMAIN and wire_type == 2:
+            stream.seek(value)
+            domain = _string(stream, length) or "ai.onnx"
+        elif field == OPSET_VERSION and wire_type == 0:
+            version = value
+    return domain, version
+
+
 def _dimension(stream: Reader, end: int) -> int | None:
     found = None
     for field, wire_type, value, _ in _walk(stream, end):

@@ -13,7 +13,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from web_assets.errors import PublishError
-from web_assets.modelcheck.onnxio import _walk
+from web_assets.modelcheck.onnxio import model_versions
 
 # ONNX Runtime minor version -> (IR version, ai.onnx opset, ai.onnx.ml opset) it supports.
 SUPPORT: dict[tuple[int, int], tuple[int, int, int]] = {
@@ -34,8 +34,6 @@ SUPPORT: dict[tuple[int, int], tuple[int, int, int]] = {
     (1, 9): (8, 15, 2),
     (1, 8): (7, 14, 2),
 }
-# onnx.proto3: ModelProto.ir_version, .opset_import; OperatorSetIdProto.domain, .version.
-IR_VERSION, OPSET_IMPORT, DOMAIN, VERSION = 1, 8, 1, 2
 
 
 def limits(runtime: str) -> tuple[int, int, int]:
@@ -46,30 +44,6 @@ def limits(runtime: str) -> tuple[int, int, int]:
     if (major, minor) > max(SUPPORT):
         return SUPPORT[max(SUPPORT)]
     raise PublishError(f"app_onnxruntime {runtime} is older than 1.8: the table starts there.")
-
-
-def model_versions(path: Path) -> tuple[int, dict[str, int]]:
-    """The model's IR version and its opset per domain ("" read as ai.onnx), reading no weights."""
-    ir, opsets = 0, {}
-    with path.open("rb") as stream:
-        end = stream.seek(0, 2)
-        stream.seek(0)
-        for field, wire, value, length in _walk(stream, end):
-            if field == IR_VERSION and wire == 0:
-                ir = value
-            elif field == OPSET_IMPORT and wire == 2:
-                domain, version = "ai.onnx", 0
-                after = value + length
-                stream.seek(value)
-                for inner, inner_wire, inner_value, inner_length in _walk(stream, after):
-                    if inner == DOMAIN and inner_wire == 2:
-                        stream.seek(inner_value)
-                        domain = stream.read(inner_length).decode() or "ai.onnx"
-                    elif inner == VERSION and inner_wire == 0:
-                        version = inner_value
-                stream.seek(after)
-                opsets[domain] = version
-    return ir, opsets
 
 
 def unsupported(model_id: str, path: Path, runtime: str) -> str | None:
