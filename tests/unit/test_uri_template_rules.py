@@ -24,6 +24,8 @@ def template_of(root, template: str) -> str:
         "https://cdn.example.com/models/v{version}.onnx",
         "https://raw.githubusercontent.com/o/r/{commit}/artifacts/run_export/model.onnx",
         "https://cdn.example.com/latest",
+        # A model and its bundle share their id.
+        "https://cdn.example.com/{version}/{id}.onnx",
     ],
 )
 def test_a_template_that_names_no_file_is_refused_in_one_line(root, template):
@@ -54,7 +56,7 @@ def test_a_template_that_is_not_https_is_refused(root, template):
     "template",
     [
         "https://cdn.example.com/models/{filename}",
-        "HTTPS://cdn.example.com/{version}/{id}.onnx",
+        "HTTPS://cdn.example.com/{version}/{id}/{filename}",
         "http://127.0.0.1:8123/o/r/{commit}/{filename}",
         "http://localhost:8123/{filename}",
     ],

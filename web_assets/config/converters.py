@@ -103,7 +103,8 @@ def uri_template(root: Path, name: str, value: Any) -> str:
 
 
 # The fields that tell one file from another: a template without any gives every entry one URI.
-ADDRESSING = ("filename", "id", "key")
+# A model and its bundle share an id: only the file name or the object key tells them apart.
+ADDRESSING = ("filename", "key")
 LOCAL_HOSTS = ("127.0.0.1", "localhost")
 
 
@@ -111,8 +112,8 @@ def require_addressing_template(template: str) -> None:
     """Refuse a final `uri_template` (storage settled) whose URIs cannot reach each file."""
     if not set(ADDRESSING) & fields(template):
         raise PublishError(
-            f"Setting `uri_template={template}` names no file: every model and bundle would get "
-            "the same URI. Put {filename} (or {id}) in it, such as "
+            f"Setting `uri_template={template}` names no file: models and bundles would share "
+            "URIs ({id} alone names a model and its bundle alike). Put {filename} in it, such as "
             "https://cdn.example.com/models/{filename}."
         )
     example = render(template, filename="f", version=1, id="i", commit="0" * 40, key="k")
