@@ -22,7 +22,7 @@ where, when, nth, only = sys.argv[1], sys.argv[2], int(sys.argv[3]), sys.argv[4]
 root, args = Path(sys.argv[5]), sys.argv[6:]
 # The steps' modules, imported before the patch so that every name bound to the function is found.
 import web_assets_doit.runner as runner
-import web_assets.git.publish, web_assets.steps.copy, web_assets.steps.publish
+import web_assets.git.publish, web_assets.steps.copy, web_assets.steps.records
 
 module_name, name = where.split(":")
 original = getattr(importlib.import_module(module_name), name)

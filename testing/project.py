@@ -117,3 +117,8 @@ def snapshot(folder: Path) -> dict[str, bytes]:
         for path in sorted(folder.rglob("*"))
         if path.is_file() and not STATE & set(path.relative_to(folder).parts)
     }
+
+
+def without_git_template(text: str) -> str:
+    """pyproject.toml without the sample's {commit} template, which storage = "s3" refuses."""
+    return re.sub(r"^uri_template = .*\n", "", text, flags=re.MULTILINE)

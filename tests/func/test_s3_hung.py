@@ -10,6 +10,8 @@ import threading
 
 import pytest
 
+from testing.project import without_git_template
+
 # Generous: proves "bounded", never tuned to timing. s3_timeout is 1 s below.
 BOUND = 60.0
 
@@ -57,7 +59,8 @@ def test_a_hung_store_fails_in_bounded_time_saying_its_timeouts(project, hung_st
             "s3_timeout = 1",
         ]
     )
-    pyproject.write_text(pyproject.read_text().replace("version = 7\n", f"version = 7\n{store}\n"))
+    text = pyproject.read_text().replace("version = 7\n", f"version = 7\n{store}\n")
+    pyproject.write_text(without_git_template(text))
     git(project, "commit", "--quiet", "--all", "-m", "models in the object store")
     head = git(project, "rev-parse", "HEAD")
     env = {**os.environ, "AWS_ACCESS_KEY_ID": "test", "AWS_SECRET_ACCESS_KEY": "test-secret"}

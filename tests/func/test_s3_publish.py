@@ -15,15 +15,18 @@ import pytest
 from testing.doit import run_doit
 from testing.gitrepo import git
 from testing.kill import Point, publish_killed_at
-from testing.project import EXPORT, LOCK, MANIFEST, REPO, retrain, snapshot
+from testing.project import (
+    EXPORT,
+    LOCK,
+    MANIFEST,
+    REPO,
+    retrain,
+    snapshot,
+    without_git_template,
+)
 from web_assets.config.settings import resolve_settings
 
 MiB = 1 << 20
-
-
-def without_git_template(text: str) -> str:
-    """pyproject.toml without the sample's {commit} template, which storage = "s3" refuses."""
-    return re.sub(r"^uri_template = .*\n", "", text, flags=re.MULTILINE)
 
 
 def use_bucket(project: Path, server, bucket: str, *extra: str) -> None:
