@@ -125,8 +125,24 @@ def live_line(report: Report, models: int, tolerance: float) -> str:
     served = report.served
     return (
         f"live in the app: run {served.get('run_id')}, version {served.get('dataset_version')}, "
-        f"{models} models from their pinned URIs, parity within {gap(tolerance)}"
+        f"{models} models {_sources(served)}, parity within {gap(tolerance)}"
     )
+
+
+def _sources(served: Mapping[str, Any]) -> str:
+    """Where the app loads the models from, as its status says: the app prefers a local file at
+    the manifest's path (under LOCAL_ARTEFACT_ROOT) to the pinned uri."""
+    kinds = [
+        item.get("location", {}).get("kind")
+        for item in served.get("models") or []
+        if isinstance(item, dict) and isinstance(item.get("location"), dict)
+    ]
+    local = kinds.count("local")
+    if not local:
+        return "from their pinned URIs"
+    if local == len(kinds):
+        return "from the app's local files at their manifest paths"
+    return f"({len(kinds) - local} from their pinned URIs, {local} from the app's local files)"
 
 
 def gap(number: float) -> str:
