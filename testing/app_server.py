@@ -14,9 +14,7 @@ import argparse
 import csv
 import json
 import math
-import os
 import signal
-import subprocess
 import sys
 import threading
 import time
@@ -28,6 +26,7 @@ from pathlib import Path
 if __package__ in (None, ""):  # run as a script: the server's own process
     sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from testing.app_vectors import ALWAYS, DERIVED, financial, numbers, synthetic
+from testing.servers import ServerProcesses
 
 FALLBACK = "Heuristic fallback (model export not available)."
 
@@ -237,43 +236,15 @@ class Handler(BaseHTTPRequestHandler):
         pass
 
 
-class AppServers:
+class AppServers(ServerProcesses):
     """App servers a test starts: `start(manifest, data_dir, "--token", "T", ...)` -> base url."""
 
     def __init__(self, logs: Path):
-        self.logs = logs
-        self.started: list[subprocess.Popen] = []
+        # SIGKILL: a server made to hang (--slow) would not stop on a polite signal.
+        super().__init__(__file__, logs, signal.SIGKILL)
 
     def start(self, manifest: Path | str, data: Path, *flags: str) -> str:
-        log = self.logs / f"app_server.{len(self.started)}.log"
-        with log.open("w") as errors:
-            process = subprocess.Popen(
-                [
-                    sys.executable,
-                    __file__,
-                    "--manifest",
-                    str(manifest),
-                    "--data",
-                    str(data),
-                    *flags,
-                ],
-                stdout=subprocess.PIPE,
-                stderr=errors,
-                text=True,
-            )
-        self.started.append(process)
-        port = process.stdout.readline().strip()
-        if not port.isdigit():
-            raise RuntimeError(f"the app server did not start: {log.read_text()}")
-        return f"http://127.0.0.1:{port}"
-
-    def stop(self) -> None:
-        """Stop every server by its pid."""
-        for process in self.started:
-            if process.poll() is None:
-                os.kill(process.pid, signal.SIGKILL)
-            process.wait(timeout=10)
-            process.stdout.close()
+        return super().start("--manifest", str(manifest), "--data", str(data), *flags)
 
 
 def main() -> None:

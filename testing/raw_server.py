@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import argparse
 import functools
-import os
 import re
 import signal
 import subprocess
@@ -19,6 +18,10 @@ import sys
 import urllib.parse
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
+
+if __package__ in (None, ""):  # run as a script: the server's own process
+    sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+from testing.servers import ServerProcesses
 
 COMMIT = re.compile(r"[0-9a-f]{40}")
 BRANCH = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]*")
@@ -118,35 +121,14 @@ def make_bare(folder: Path, commits: list[dict[str, bytes]], branch: str = "main
     return ids
 
 
-class RawServers:
+class RawServers(ServerProcesses):
     """Raw servers in their own processes: `start(bare_repo, "--stale", ...)` -> base url."""
 
     def __init__(self, logs: Path):
-        self.logs = logs
-        self.started: list[subprocess.Popen] = []
+        super().__init__(__file__, logs)
 
     def start(self, repo: Path, *flags: str) -> str:
-        log = self.logs / f"raw_server.{len(self.started)}.log"
-        with log.open("w") as errors:
-            process = subprocess.Popen(
-                [sys.executable, __file__, "--repo", str(repo), "--port", "0", *flags],
-                stdout=subprocess.PIPE,
-                stderr=errors,
-                text=True,
-            )
-        self.started.append(process)
-        port = process.stdout.readline().strip()
-        if not port.isdigit():
-            raise RuntimeError(f"the raw server did not start: {log.read_text()}")
-        return f"http://127.0.0.1:{port}"
-
-    def stop(self) -> None:
-        """Stop each server this started, by its pid."""
-        for process in self.started:
-            if process.poll() is None:
-                os.kill(process.pid, signal.SIGTERM)
-            process.wait(timeout=10)
-            process.stdout.close()
+        return super().start("--repo", str(repo), "--port", "0", *flags)
 
 
 def main() -> None:

@@ -7,35 +7,15 @@ import re
 from pathlib import Path
 from typing import Any
 
+from web_assets.config.converters import number_within
 from web_assets.errors import PublishError
 
 ENV_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
 RUNTIME = re.compile(r"\d+\.\d+(\.\d+)?")
 LOCK = Path("web/package-lock.json")
 
-
-def seconds(root: Path, name: str, value: Any) -> float:
-    try:
-        number = float(value) if not isinstance(value, bool) else -1.0
-    except (TypeError, ValueError):
-        number = -1.0
-    if not 0 <= number <= 86400:
-        raise PublishError(
-            f"Setting `{name}` must be seconds between 0 and 86400 such as 600, got {value!r}."
-        )
-    return number
-
-
-def tolerance(root: Path, name: str, value: Any) -> float:
-    try:
-        number = float(value) if not isinstance(value, bool) else -1.0
-    except (TypeError, ValueError):
-        number = -1.0
-    if not 0 <= number <= 1:
-        raise PublishError(
-            f"Setting `{name}` must be a probability gap between 0 and 1 such as 1e-4, got {value!r}."
-        )
-    return number
+seconds = number_within(0, 86400, "seconds", "600")
+tolerance = number_within(0, 1, "a probability gap", "1e-4")
 
 
 def env_name(root: Path, name: str, value: Any) -> str:

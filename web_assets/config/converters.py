@@ -9,6 +9,7 @@ from __future__ import annotations
 import os
 import string
 import urllib.parse
+from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -172,3 +173,21 @@ def source_date_epoch(value: str | None) -> str | None:
             f"SOURCE_DATE_EPOCH={value!r} must be whole seconds since 1970 (for example "
             "`date +%s`), or unset."
         ) from None
+
+
+def number_within(low: float, high: float, what: str, example: str) -> Callable[..., float]:
+    """A converter of a number from `low` to `high`; its refusal says what the number is."""
+
+    def convert(root: Path, name: str, value: Any) -> float:
+        try:
+            number = float(value) if not isinstance(value, bool) else low - 1
+        except (TypeError, ValueError):
+            number = low - 1
+        if not low <= number <= high:
+            raise PublishError(
+                f"Setting `{name}` must be {what} between {low:g} and {high:g} such as {example}, "
+                f"got {value!r}."
+            )
+        return number
+
+    return convert

@@ -6,6 +6,7 @@ import json
 from pathlib import Path
 from typing import Any
 
+from web_assets.config.converters import number_within
 from web_assets.errors import PublishError
 from web_assets.records.jsonio import parse_json
 
@@ -19,16 +20,7 @@ def whole_number(root: Path, name: str, value: Any) -> int:
     return int(text)
 
 
-def fraction(root: Path, name: str, value: Any) -> float:
-    try:
-        number = float(value) if not isinstance(value, bool) else -1.0
-    except (TypeError, ValueError):
-        number = -1.0
-    if not 0 <= number <= 1:
-        raise PublishError(
-            f"Setting `{name}` must be a probability change between 0 and 1 such as 0.05, got {value!r}."
-        )
-    return number
+fraction = number_within(0, 1, "a probability change", "0.05")
 
 
 def feature_table(root: Path, name: str, value: Any) -> tuple[tuple[str, tuple[str, ...]], ...]:
