@@ -164,3 +164,17 @@ def test_a_shallow_clone_says_older_releases_are_not_in_it(repo, tmp_path):
         resolve(releases, "7")
     with pytest.raises(PublishError, match="shallow"):
         diff_text(clone, None, None)
+
+
+def test_releases_leave_out_commits_that_changed_only_the_lock_files_records(repo):
+    lock = json.loads((repo / LOCK).read_text())
+    lock["files"][0]["checks"] = {"fixtures": 19}
+    write(repo / LOCK, json.dumps(lock, indent=2).encode() + b"\n")
+    git(repo, "commit", "--quiet", "-am", "record the checks")
+    quiet = git(repo, "rev-parse", "HEAD")
+    lines = release_lines(list_releases(repo))
+    assert [line.split()[0] for line in lines[:-1]] == ["8", "7"]
+    assert lines[-1] == (
+        f"(not listed: {quiet[:8]}, which changed the lock file's records only, no published "
+        "file, version or run)"
+    )

@@ -14,11 +14,15 @@ from web_assets.git.objects import run_git
 UNSHALLOW = "`git fetch --unshallow` brings the rest"
 
 
-def head_commit(root: Path, ref: str) -> str | None:
-    """The commit `ref` names; None for HEAD on a branch with no commit yet; one line otherwise."""
-    output = run_git(root, "rev-parse", "--verify", "--quiet", f"{ref}^{{commit}}", check=False)
+def branch_tip(root: Path, ref: str) -> tuple[str | None, bool]:
+    """The commit `ref` names (None: HEAD on a branch with no commit yet), and whether the clone
+    is shallow (`git clone --depth N`: older history missing). One git process when all is well.
+    """
+    asked = ("--is-shallow-repository", "--verify", "--quiet", f"{ref}^{{commit}}")
+    output = run_git(root, "rev-parse", *asked, check=False)
     if output:
-        return output.decode().strip()
+        shallow, commit = output.decode().split()
+        return commit, shallow == "true"
     inside = run_git(root, "rev-parse", "--is-inside-work-tree", check=False)
     if inside is None or inside.strip() != b"true":
         raise PublishError(
@@ -26,14 +30,8 @@ def head_commit(root: Path, ref: str) -> str | None:
             "command in the project's clone."
         )
     if ref == "HEAD":
-        return None
+        return None, False
     raise PublishError(f"{ref!r} names no commit here: name a branch, tag or commit.")
-
-
-def is_shallow(root: Path) -> bool:
-    """Whether this clone lacks older history (`git clone --depth N`)."""
-    output = run_git(root, "rev-parse", "--is-shallow-repository", check=False)
-    return output is not None and output.strip() == b"true"
 
 
 def shallow_note(shallow: bool) -> str:

@@ -11,20 +11,44 @@ ROLLBACK_SUBJECT = MESSAGE.split("{", 1)[0]
 
 
 def release_lines(releases: ReleaseList) -> list[str]:
-    """One line per release, newest first, marking rollbacks and a shallow clone's oldest."""
-    lines = []
+    """One line per release, newest first, marking rollbacks and a shallow clone's oldest.
+
+    A commit that changed only what the lock file records of a release (its checks, its inputs),
+    no published file, version or run, is not listed: a last line counts them.
+    """
+    lines, quiet = [], []
     for place, release in enumerate(releases):
         older = releases[place + 1] if place + 1 < len(releases) else None
         if older is None and releases.shallow:
             lines.append(release_line(release, f"earliest in this shallow clone ({UNSHALLOW})"))
             continue
-        line = release_line(release, changes(older, release))
+        changed = changes(older, release)
+        if older is not None and _records_only(older, release):
+            quiet.append(release.commit[:8])
+            continue
+        line = release_line(release, changed)
         earlier = _same_as(release, releases[place + 2 :])
         if earlier is not None:
             said = "rollback to" if _is_rollback(release, older) else "same as"
             line += f"  ({said} {earlier.version}, commit {earlier.commit[:8]})"
         lines.append(line)
+    if quiet:
+        named = ", ".join(quiet[:5]) + (f" and {len(quiet) - 5} more" if len(quiet) > 5 else "")
+        lines.append(
+            f"(not listed: {named}, which changed the lock file's records only, "
+            "no published file, version or run)"
+        )
     return lines
+
+
+def _records_only(older: Release, release: Release) -> bool:
+    """Both made by this tool, with the same files, version and run: only the records moved."""
+
+    def facts(r: Release) -> tuple:
+        files = {path: (ref.sha256, ref.size) for path, ref in r.files.items()}
+        return r.has_lock, r.version, r.run_id, r.trained_at, files
+
+    return older.has_lock and facts(older) == facts(release)
 
 
 def _is_rollback(release: Release, older: Release | None) -> bool:

@@ -15,7 +15,7 @@ from typing import Any
 
 from web_assets.errors import PublishError
 from web_assets.git.objects import read_all, run_git
-from web_assets.history.branch import head_commit, is_shallow, shallow_note
+from web_assets.history.branch import branch_tip, shallow_note
 
 MANIFEST = "web/public/fixtures/dev.json"
 LOCK = "web-assets.lock.json"
@@ -80,7 +80,7 @@ def list_releases(
         raise PublishError(
             f"{ref!r} is not a branch, tag or commit: name one without a leading dash."
         )
-    tip, shallow = head_commit(root, ref), is_shallow(root)
+    tip, shallow = branch_tip(root, ref)
     if tip is None:  # an orphan or new branch: no commit, so no release yet
         return ReleaseList([], root, manifest, lock, {}, shallow)
     snapshots = _snapshots(root, tip, [manifest, lock])
