@@ -14,9 +14,10 @@ def release_lines(releases: ReleaseList) -> list[str]:
     """One line per release, newest first, marking rollbacks and a shallow clone's oldest.
 
     A commit that changed only what the lock file records of a release (its checks, its inputs),
-    no published file, version or run, is not listed: a last line counts them.
+    no published file, version or run, is not listed: a last line names them.
     """
     lines, quiet = [], []
+    earlier = _published_before(releases)
     for place, release in enumerate(releases):
         older = releases[place + 1] if place + 1 < len(releases) else None
         if older is None and releases.shallow:
@@ -27,10 +28,10 @@ def release_lines(releases: ReleaseList) -> list[str]:
             quiet.append(release.commit[:8])
             continue
         line = release_line(release, changed)
-        earlier = _same_as(release, releases[place + 2 :])
-        if earlier is not None:
+        again = earlier.get(release.commit)
+        if again is not None:
             said = "rollback to" if _is_rollback(release, older) else "same as"
-            line += f"  ({said} {earlier.version}, commit {earlier.commit[:8]})"
+            line += f"  ({said} {again.version}, commit {again.commit[:8]})"
         lines.append(line)
     if quiet:
         named = ", ".join(quiet[:5]) + (f" and {len(quiet) - 5} more" if len(quiet) > 5 else "")
@@ -61,8 +62,20 @@ def _is_rollback(release: Release, older: Release | None) -> bool:
     return int(versions[0]) < int(versions[1])
 
 
-def _same_as(release: Release, older: list[Release]) -> Release | None:
-    """The newest older release this one publishes again, file for file (a rollback)."""
-    if not release.has_lock:
-        return None
-    return next((o for o in older if o.has_lock and same_content(o, release)), None)
+def _published_before(releases: ReleaseList) -> dict[str, Release]:
+    """Each release that publishes an older one again, file for file, and the newest such older one.
+
+    One pass from the oldest; only releases with the same files, version and run are compared.
+    """
+    seen: dict[tuple, list[Release]] = {}
+    again: dict[str, Release] = {}
+    for release in reversed(releases):
+        if not release.has_lock:
+            continue
+        files = frozenset((path, ref.sha256, ref.size) for path, ref in release.files.items())
+        candidates = seen.setdefault((release.version, release.run_id, files), [])
+        found = next((o for o in reversed(candidates) if same_content(o, release)), None)
+        if found is not None:
+            again[release.commit] = found
+        candidates.append(release)
+    return again
