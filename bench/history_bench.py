@@ -24,7 +24,7 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 
-from web_assets.history.diff import changes, release_line  # noqa: E402
+from web_assets.history.listing import release_lines  # noqa: E402
 from web_assets.history.log import list_releases  # noqa: E402
 
 MANIFEST = "web/public/fixtures/dev.json"
@@ -76,9 +76,7 @@ def build(root: Path, count: int) -> float:
 
 
 def list_all(root: Path) -> list[str]:
-    releases = list_releases(root)
-    older = [*releases[1:], None]
-    return [release_line(new, changes(old, new)) for new, old in zip(releases, older, strict=True)]
+    return release_lines(list_releases(root))
 
 
 def count_git_processes(root: Path) -> int:
@@ -120,7 +118,7 @@ def main() -> None:
         median = statistics.median(times)
         verdict = "met" if median < 2 else "MISSED"
         print(
-            f"list_releases + release_line for {len(lines)} releases: median {median:.3f} s "
+            f"list_releases + release_lines for {len(lines)} releases: median {median:.3f} s "
             f"(goal under 2 s: {verdict})"
         )
         print(f"git processes per listing: {count_git_processes(root)}")

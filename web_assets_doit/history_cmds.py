@@ -57,25 +57,26 @@ def refused(err: PublishError) -> int:
 
 
 def releases_text(root: Path) -> list[str]:
-    from web_assets.history.diff import changes, release_line
+    from web_assets.history.listing import release_lines
     from web_assets.history.log import list_releases
 
     manifest, lock = history_paths(root)
-    found = list_releases(root, "HEAD", manifest, lock)
-    older = [*found[1:], None]
-    return [release_line(new, changes(old, new)) for new, old in zip(found, older, strict=True)]
+    return release_lines(list_releases(root, "HEAD", manifest, lock))
 
 
 def diff_text(root: Path, since: str | None, until: str | None) -> list[str]:
+    from web_assets.history.branch import shallow_note
     from web_assets.history.diff import diff_lines
     from web_assets.history.log import list_releases, resolve
 
     manifest, lock = history_paths(root)
     found = list_releases(root, "HEAD", manifest, lock)
+    if not found:
+        raise PublishError("No release on this branch: there is nothing to compare.")
     if len(found) < (1 if since else 2):
         raise PublishError(
             f"{len(found)} release(s) on this branch: there is nothing to compare. "
-            "Name two with from=VERSION to=VERSION."
+            "Name two with from=VERSION to=VERSION." + shallow_note(found.shallow)
         )
     newer = resolve(found, until, root) if until else found[0]
     if since:
@@ -85,6 +86,7 @@ def diff_text(root: Path, since: str | None, until: str | None) -> list[str]:
         if place + 1 >= len(found):
             raise PublishError(
                 f"Version {newer.version} is the first release: name another with from=VERSION."
+                + shallow_note(found.shallow)
             )
         older = found[place + 1]
     return diff_lines(root, older, newer)

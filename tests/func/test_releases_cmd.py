@@ -50,7 +50,9 @@ def test_diff_names_the_changed_models_datasets_and_features(published):
         assert any(line.startswith(f"changed  {EXPORT}/{model}.onnx  ") for line in lines)
         assert any(line.startswith(f"{model} feature_names: ") for line in lines)
     assert any(line.startswith("added    web/public/data/Dataset_Version_10.csv") for line in lines)
-    assert any(line.startswith("removed  web/public/data/Dataset_Version_8.csv") for line in lines)
+    # Version 8's dataset stays in the data folder beside version 10's: kept, not removed.
+    assert any(line.startswith("kept     web/public/data/Dataset_Version_8.csv") for line in lines)
+    assert not any(line.startswith("removed ") for line in lines)
     assert 'manifest dataset_version: "8" -> "10"' in lines
 
 

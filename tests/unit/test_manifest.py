@@ -119,11 +119,10 @@ def test_trained_at_moves_when_a_digest_changes():
     assert changed.manifest["trained_at"] == "2030-01-01T00:00:00Z"
 
 
-def test_trained_at_moves_when_the_version_changes():
+def test_run_identity_stays_when_only_the_version_changes():
     first = update(None).manifest
-    assert update(first, version=8, default_time="2030-01-01T00:00:00Z").manifest["trained_at"] == (
-        "2030-01-01T00:00:00Z"
-    )
+    again = update(first, version=8, default_time="2030-01-01T00:00:00Z").manifest
+    assert (again["run_id"], again["trained_at"]) == (first["run_id"], first["trained_at"])
 
 
 def test_a_given_trained_at_always_applies():

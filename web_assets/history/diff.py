@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+import hashlib
 import json
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from web_assets.git.objects import read_all
+from web_assets.git.objects import objects, read_all
 from web_assets.history.log import ARTEFACT_KINDS, DATASET_KINDS, FileRef, Release
 from web_assets.records.jsonio import parse_json
 
@@ -71,29 +72,28 @@ def changes(older: Release | None, newer: Release) -> Changes:
     )
 
 
-def release_line(release: Release, changes: Changes) -> str:
+def release_line(release: Release, changes: Changes | str) -> str:
     """One line: version, run id, trained_at, short commit, commit date, what changed."""
-    line = "  ".join(
-        [
-            release.version,
-            release.run_id or "-",
-            release.trained_at or "-",
-            release.commit[:8],
-            release.date[:10],
-            changes.summary(),
-        ]
-    )
+    said = changes if isinstance(changes, str) else changes.summary()
+    run = (release.run_id or "-", release.trained_at or "-")
+    line = "  ".join([release.version, *run, release.commit[:8], release.date[:10], said])
     return line if release.has_lock else f"{line}  (by hand, no lock file)"
 
 
 def diff_lines(root: Path, older: Release, newer: Release) -> list[str]:
     """Readable lines from `older` to `newer`; bundles are read from git objects in one process."""
     lines = [f"from {_name(older)} to {_name(newer)}"]
+    kept = _still_published(root, newer.commit, older.files, newer.files)
+    models = {
+        ref.id
+        for path, ref in newer.files.items()
+        if ref.kind == "model" and older.files.get(path) != ref
+    }
     body = [
-        *_file_lines(older.files, newer.files),
+        *_file_lines(older.files, newer.files, kept),
         *_feature_lines(root, older, newer),
         *_manifest_lines(older.manifest, newer.manifest),
-        *_shift_lines(newer.lock),
+        *_shift_lines(newer.lock, models),
     ]
     return lines + (body or ["no difference"])
 
@@ -116,17 +116,41 @@ def _describe(ref: FileRef) -> str:
     return f"{ref.sha256[:8] or '?'} {short_size(ref.size)}"
 
 
-def _file_lines(old: dict[str, FileRef], new: dict[str, FileRef]) -> list[str]:
+def _file_lines(old: dict[str, FileRef], new: dict[str, FileRef], kept: set[str]) -> list[str]:
     lines = []
     for path in sorted(old.keys() | new.keys()):
         before, after = old.get(path), new.get(path)
         if before is None:
             lines.append(f"added    {path}  {_describe(after)}")
+        elif after is None and path in kept:
+            lines.append(
+                f"kept     {path}  {_describe(before)}  (an older version, still published)"
+            )
         elif after is None:
             lines.append(f"removed  {path}  {_describe(before)}")
         elif (before.sha256, before.size) != (after.sha256, after.size):
             lines.append(f"changed  {path}  {_describe(before)} -> {_describe(after)}")
     return lines
+
+
+def _still_published(
+    root: Path, commit: str, old: dict[str, FileRef], new: dict[str, FileRef]
+) -> set[str]:
+    """Datasets the newer lock no longer names that its commit still holds with the same bytes.
+
+    An older version's dataset stays in the data folder beside the new one, where the web app can
+    still load it: it is not removed.
+    """
+    gone = [p for p, ref in old.items() if p not in new and ref.kind in DATASET_KINDS]
+    held: set[str] = set()
+    names = [f"{commit}:./{path}" for path in gone]
+    for name, size, chunks in objects(root, names) if names else ():
+        digest, path = hashlib.sha256(), name.split(":./", 1)[1]
+        for chunk in chunks:  # none when the commit has no such file
+            digest.update(chunk)
+        if (digest.hexdigest(), size) == (old[path].sha256, old[path].size):
+            held.add(path)
+    return held
 
 
 def _bundles(release: Release) -> dict[str, str]:
@@ -207,11 +231,16 @@ def _manifest_lines(old: dict[str, Any], new: dict[str, Any]) -> list[str]:
     return lines
 
 
-def _shift_lines(lock: dict[str, Any] | None) -> list[str]:
-    """The newer release's prediction shift and missing features, as its publish recorded them."""
+def _shift_lines(lock: dict[str, Any] | None, changed: set[str]) -> list[str]:
+    """The newer release's prediction shift and missing features, as its publish recorded them.
+
+    Only for the `changed` models: an unchanged model's record describes an older publish.
+    """
     lines = []
     for entry in (lock or {}).get("files") or []:
         if not isinstance(entry, dict) or entry.get("kind") != "model":
+            continue
+        if entry.get("id") not in changed:
             continue
         model = entry.get("id") or entry.get("path")
         shift = entry.get("prediction_shift")

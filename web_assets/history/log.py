@@ -15,6 +15,7 @@ from typing import Any
 from web_assets.errors import PublishError
 from web_assets.git.objects import read_all
 from web_assets.git.run import run
+from web_assets.history.branch import branch_tip, shallow_note
 from web_assets.records.jsonio import parse_json
 
 MANIFEST = "web/public/fixtures/dev.json"
@@ -48,12 +49,22 @@ class Release:
 class ReleaseList(list):
     """Releases newest first, with what `resolve` needs to read refs and skipped duplicates.
 
-    `aliases` maps the commit of each release left out as a duplicate to the commit listed for it.
+    `aliases` maps the commit of each release left out as a duplicate to the commit listed for it;
+    `shallow` says the clone lacks older history, so the oldest listed may not be the first.
     """
 
-    def __init__(self, releases, root: Path, manifest: str, lock: str, aliases: dict[str, str]):
+    def __init__(
+        self,
+        releases,
+        root: Path,
+        manifest: str,
+        lock: str,
+        aliases: dict[str, str],
+        shallow: bool = False,
+    ):
         super().__init__(releases)
         self.root, self.manifest_path, self.lock_path, self.aliases = root, manifest, lock, aliases
+        self.shallow = shallow
 
 
 def list_releases(
@@ -70,7 +81,10 @@ def list_releases(
         raise PublishError(
             f"{ref!r} is not a branch, tag or commit: name one without a leading dash."
         )
-    snapshots = _snapshots(root, ref, [manifest, lock])
+    tip, shallow = branch_tip(root, ref)
+    if tip is None:  # an orphan or new branch: no commit, so no release yet
+        return ReleaseList([], root, manifest, lock, {}, shallow)
+    snapshots = _snapshots(root, tip, [manifest, lock])
     blobs = read_all(
         root, sorted({oid for _, _, _, state in snapshots for oid in state.values() if oid})
     )
@@ -83,14 +97,14 @@ def list_releases(
             continue
         release = _release(commit, date, subject, document, parsed.get(state[lock]))
         previous = kept[-1] if kept else None
-        if previous and _same_content(previous, release):
+        if previous and same_content(previous, release):
             aliases[commit] = previous.commit
             continue
         kept.append(release)
-    return ReleaseList(reversed(kept), root, manifest, lock, aliases)
+    return ReleaseList(reversed(kept), root, manifest, lock, aliases, shallow)
 
 
-def _same_content(older: Release, newer: Release) -> bool:
+def same_content(older: Release, newer: Release) -> bool:
     """The same files, run and version: a manifest that differs only in its `uri`s counts as one."""
 
     def without_uris(manifest: dict[str, Any]) -> dict[str, Any]:
@@ -122,6 +136,7 @@ def resolve(releases: list[Release], target: str, root: Path | None = None) -> R
         {alias: by_commit[kept] for alias, kept in aliases.items() if kept in by_commit}
     )
     versions = ", ".join(dict.fromkeys(release.version for release in releases)) or "none"
+    note = shallow_note(getattr(releases, "shallow", False))
     target = target.strip()
     if target.isascii() and target.isdigit():
         for release in releases:
@@ -146,10 +161,10 @@ def resolve(releases: list[Release], target: str, root: Path | None = None) -> R
         )
         raise PublishError(
             f"Commit {commit[:8]} ({target}) is not a release: releases are the commits of this "
-            f"branch's first-parent history that change {files}; versions: {versions}."
+            f"branch's first-parent history that change {files}; versions: {versions}.{note}"
         )
     raise PublishError(
-        f"No release {target!r}: give a version ({versions}) or the commit of a release."
+        f"No release {target!r}: give a version ({versions}) or the commit of a release.{note}"
     )
 
 

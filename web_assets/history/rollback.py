@@ -58,6 +58,10 @@ def plan_rollback(settings: Settings, to: str | None) -> Rollback:
     branch = gitcommit.refuse_unsafe_state(root, settings.branch)
     manifest, lock = settings.relative(settings.manifest), settings.relative(settings.lock_file)
     releases = list_releases(root, "HEAD", manifest, lock)
+    if not releases:
+        raise PublishError(
+            f"No release on branch {branch}: there is nothing to roll back to. Nothing was written."
+        )
     target = resolve(releases, to, root)
     if not target.has_lock:
         # Without its lock file a release names no dataset and no source: a plain `doit` after it

@@ -9,7 +9,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from web_assets.records.lockfile import build_lock, locked_file, recorded_release, same_content
+from web_assets.records.lockfile import build_lock, locked_file, recorded_release, same_models
 from web_assets.records.manifest import ManifestUpdate, Published, update_manifest
 
 
@@ -54,13 +54,14 @@ def manifest_document(
 ) -> ManifestUpdate:
     """The manifest `current` updated for this release; `lock` is the lock file as it stands.
 
-    While the lock file records this version with these digests, its run id and training time
-    are kept: the lock file, not a manifest a person may have edited, says which run the content
-    is. New bytes are pinned to `pin`; an unchanged file keeps its commit while `holds` says so.
+    While the lock file records these model and bundle digests, its run id and training time are
+    kept, whatever the version: a new dataset alone is no new training run, and the lock file, not
+    a manifest a person may have edited, says which run the models are. New bytes are pinned to
+    `pin`; an unchanged file keeps its commit while `holds` says so.
     """
     run_id, trained_at = run.run_id, run.trained_at
     digests = {item.path: item.sha256 for item in models + bundles}
-    if same_content(lock, run.version, digests):
+    if same_models(lock, digests):
         recorded = recorded_release(lock)
         if run_id in (None, recorded.get("run_id")):
             run_id = recorded.get("run_id")

@@ -56,9 +56,9 @@ def recorded_inputs(lock: dict[str, Any] | None) -> dict[str, Any]:
     return {name: release[name] for name in RECORDED_INPUTS if release.get(name) is not None}
 
 
-def same_content(lock: dict[str, Any] | None, version: int, digests: dict[str, str]) -> bool:
-    """Does the lock record this version with exactly these model and bundle digests (by path)?"""
-    if lock is None or str(lock.get("dataset_version")) != str(version):
+def same_models(lock: dict[str, Any] | None, digests: dict[str, str]) -> bool:
+    """Does the lock record exactly these model and bundle digests (by path), whatever the version?"""
+    if lock is None:
         return False
     recorded = {
         entry["path"]: entry.get("sha256")

@@ -123,8 +123,9 @@ def run_identity(
     """The run id and training time a publish states: the one place both are decided.
 
     Given values win. A run id that carries a timestamp (`run_YYYYMMDD-HHMMSS`) is its training
-    time. While nothing changed, the manifest's pair is kept; new content with neither given gets
-    `default_time` and a run id made from it, so the two always describe the same run.
+    time. While no model or bundle changed, the manifest's pair is kept (a new dataset version
+    alone is no new run); new models or bundles with neither given get `default_time` and a run
+    id made from it, so the two always describe the same run.
     """
     if trained_at is None and run_id is not None:
         trained_at = run_id_time(run_id)
@@ -175,7 +176,8 @@ def update_manifest(
     # Keep the JSON type the web app's manifest already uses (the real one stores a string).
     is_number = isinstance(old_version, int | float) and not isinstance(old_version, bool)
     manifest["dataset_version"] = version if is_number else str(version)
-    content_changed = old is None or bool(changes) or str(old_version) != str(version)
+    # The run is the models': a new dataset version alone keeps the run id and training time.
+    content_changed = old is None or bool(changes)
 
     manifest["run_id"], manifest["trained_at"] = run_identity(
         run_id=run_id,

@@ -57,19 +57,22 @@ def _published_version(manifest: dict[str, Any] | None) -> int | None:
 
 
 def _next(settings: Settings, published: int | None) -> int:
-    return max(settings.version, published or 0) + 1
+    """The version after every one published: the manifest's and each release's on the branch."""
+    releases = _releases(settings) if is_work_tree(settings.root) else []
+    taken = [int(r.version) for r in releases if r.version.isascii() and r.version.isdigit()]
+    return max([settings.version, published or 0, *taken]) + 1
 
 
 def _published_digest(settings: Settings, target: Path, lock: dict[str, Any] | None) -> str | None:
     """The SHA-256 this version was published with: as the lock file records it, else as git's
-    HEAD holds it (an older version), else as the data folder holds it outside git."""
+    HEAD holds it (an older version), else as the newest release on the branch's history records
+    it (a version rolled back from), else as the data folder holds it outside git."""
     path = settings.relative(target)
-    for entry in (lock or {}).get("files") or []:
-        if isinstance(entry, dict) and entry.get("path") == path:
-            digest = entry.get("sha256")
-            return digest if isinstance(digest, str) else None
+    recorded = _locked_digest(lock, path)
+    if recorded is not None:
+        return recorded or None
     if is_work_tree(settings.root):
-        return _head_digest(settings.root, path)
+        return _head_digest(settings.root, path) or _history_digest(settings, path)
     if target.is_file():
         return cache_for(settings.root).digest(target).sha256
     return None
@@ -87,3 +90,32 @@ def _head_digest(root: Path, path: str) -> str | None:
             digest.update(chunk)
         return digest.hexdigest()
     return None
+
+
+def _locked_digest(lock: dict[str, Any] | None, path: str) -> str | None:
+    """The digest a lock file records for `path`: None when it names no such file, "" unreadable."""
+    for entry in (lock or {}).get("files") or []:
+        if isinstance(entry, dict) and entry.get("path") == path:
+            digest = entry.get("sha256")
+            return digest if isinstance(digest, str) else ""
+    return None
+
+
+def _history_digest(settings: Settings, path: str) -> str | None:
+    """The digest the newest release of the branch's history that published `path` recorded.
+
+    A rollback takes a version's dataset out of HEAD and of the lock file, but the version stays
+    published in history (and in every copy of the web app that loaded it): its number stays taken.
+    """
+    for release in _releases(settings):
+        ref = release.files.get(path)
+        if release.has_lock and ref is not None and ref.sha256:
+            return ref.sha256
+    return None
+
+
+def _releases(settings: Settings) -> list:
+    from web_assets.history.log import list_releases
+
+    manifest, lock = settings.relative(settings.manifest), settings.relative(settings.lock_file)
+    return list_releases(settings.root, "HEAD", manifest, lock)
