@@ -47,7 +47,9 @@ class SummaryReporter(ConsoleReporter):
             self.summary.removed = list((task.values or {}).get("removed") or [])
         elif task.name.startswith("upload:"):
             self.summary.uploads.append(task.values)
-        elif task.name in ("manifest", "commit", APP_CHECK):
+        elif task.name == "commit":
+            self.summary.commit_step = task.values
+        elif task.name in ("manifest", APP_CHECK):
             setattr(self.summary, task.name, task.values)
 
     def add_failure(self, task, fail):
