@@ -31,6 +31,8 @@ class Summary:
     app_problem: str | None = None
     # A read-only step (verify) failed: its own lines said why, and nothing was being written.
     read_only_failed: bool = False
+    # Whether the run included a step that writes: a failure then says the files are whole.
+    writes: bool = True
     # How the person started the run: the advice names settings as it takes them.
     entry: Entry = Entry.DOIT
 
@@ -55,9 +57,8 @@ class Summary:
 
     def lines(self) -> list[str]:
         if self.failures:
-            return [
-                "Stopped: a step failed (see above). Every file is intact: old or new, never half-written."
-            ]
+            intact = " Every file is intact: old or new, never half-written." if self.writes else ""
+            return [f"Stopped: a step failed (see above).{intact}"]
         if self.read_only_failed:
             return []
         if not self.ran and not self.app_problem:
@@ -132,7 +133,7 @@ def _commit_line(commit: dict[str, Any], manifest: dict[str, Any] | None, entry:
     branch = commit.get("branch") or "BRANCH"
     return (
         f"Committed {sha} locally only: the web app still loads {old} until you push "
-        f"(git push {remote} {branch}, or publish with {entry.given('push', True)})."
+        f"(git push {remote} {branch}, or publish with {entry.given('push', True).strip('`')})."
     )
 
 
