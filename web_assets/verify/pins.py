@@ -27,6 +27,10 @@ def pin_problems(root: Path, branch: str | None, pinned: list[Pin]) -> list[tupl
     """Each pin that names a commit off the branch, or other bytes than the manifest's, and why."""
     if not pinned or not is_work_tree(root):
         return []
+    if not branch:
+        # The branch a publish commits to: the checked-out one (HEAD when detached).
+        current = run(root, "symbolic-ref", "--short", "-q", "HEAD", check=False).stdout.strip()
+        branch = current or None
     tip = f"refs/heads/{branch}" if branch else "HEAD"
     reachable = {
         commit: _reaches(root, commit, tip) for commit in sorted({p.commit for p in pinned})
