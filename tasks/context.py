@@ -7,6 +7,7 @@ from pathlib import Path
 from typing import Any, NamedTuple
 
 from web_assets.config.settings import Settings
+from web_assets.config.spelling import Entry
 from web_assets.errors import PublishError
 from web_assets.release.load import Release, load_release
 from web_assets.release.recorded import RunSettings, gone_inputs, resolve_run
@@ -29,12 +30,12 @@ def run_settings(root: Path) -> RunSettings:
     handed = variables.handed_over()
     if handed is not None:
         return handed
-    return resolve_run(root, variables.command_line(), source="the command line")
+    return resolve_run(root, variables.command_line(), source=Entry.DOIT)
 
 
 def load(root: Path, given: Mapping[str, Any] | None = None) -> Loaded:
     """The release this run's settings name, or why there is none; `given` as publish() gives them."""
-    run = run_settings(root) if given is None else resolve_run(root, given, source="publish()")
+    run = run_settings(root) if given is None else resolve_run(root, given, source=Entry.PUBLISH)
     settings = run.settings
     if settings is None:
         return Loaded(None, None, run.problem)

@@ -17,6 +17,11 @@ APP_CHECK = "app"
 READ_ONLY = {"verify", APP_CHECK}
 
 
+def writes(step: str) -> bool:
+    """Whether the step may write a file: the checks, verify and the app check never do."""
+    return step not in READ_ONLY and step.split(":", 1)[0] != "check"
+
+
 class SummaryReporter(ConsoleReporter):
     """doit's console output, then the summary."""
 
@@ -28,6 +33,18 @@ class SummaryReporter(ConsoleReporter):
         # Taken now: while steps run in threads, sys.stderr may be another step's capture.
         self.errstream = sys.stderr
         self.refused = ""
+
+    def initialize(self, tasks, selected_tasks):
+        """Note whether this run may write: only then does a failure's line speak of the files."""
+        super().initialize(tasks, selected_tasks)
+        seen: set[str] = set()
+        todo = list(selected_tasks)
+        while todo:
+            name = todo.pop()
+            if name not in seen and name in tasks:
+                seen.add(name)
+                todo += [*tasks[name].task_dep, *tasks[name].setup_tasks]
+        self.summary.writes = any(tasks[name].actions and writes(name) for name in seen)
 
     def execute_task(self, task):
         if task.name != LOAD_PROBLEM:
@@ -47,7 +64,9 @@ class SummaryReporter(ConsoleReporter):
             self.summary.removed = list((task.values or {}).get("removed") or [])
         elif task.name.startswith("upload:"):
             self.summary.uploads.append(task.values)
-        elif task.name in ("manifest", "commit", APP_CHECK):
+        elif task.name == "commit":
+            self.summary.commit_step = task.values
+        elif task.name in ("manifest", APP_CHECK):
             setattr(self.summary, task.name, task.values)
 
     def add_failure(self, task, fail):

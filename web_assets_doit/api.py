@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import Any, TextIO
 
 from web_assets.config.settings import INPUTS
+from web_assets.config.spelling import Entry
 from web_assets.errors import PublishError
 from web_assets.records.summary import Summary
 from web_assets.release.recorded import resolve_run
@@ -41,7 +42,7 @@ def publish(
     """
     root = Path(root).resolve()
     # Resolved once, here: a misspelt or mistyped setting stops before doit starts.
-    run = resolve_run(root, from_here(settings), source="publish()")
+    run = resolve_run(root, from_here(settings), source=Entry.PUBLISH)
     if run.problem:
         raise PublishError(run.problem)
     from web_assets_doit.runner import run_resolved  # doit is imported only to run it

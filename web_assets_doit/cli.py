@@ -6,6 +6,7 @@ import argparse
 import sys
 from pathlib import Path
 
+from web_assets.config.spelling import Entry
 from web_assets.errors import PublishError
 from web_assets.release.recorded import resolve_run
 from web_assets_doit.api import from_here
@@ -47,14 +48,15 @@ def main(argv: list[str] | None = None, root: Path | None = None) -> int:
     )
     try:
         # Resolved once, here: a bad flag stops before doit starts.
-        run = resolve_run(root, given, source="the flags")
+        run = resolve_run(root, given, source=Entry.FLAGS)
         if run.problem:
             raise PublishError(run.problem)
         from web_assets_doit.runner import run_resolved
 
         status, _ = run_resolved(root, [], run)
     except PublishError as err:
-        print(f"error: {err}", file=sys.stderr)
+        # The prefix doit gives a refusal: one word for an error, whichever way in.
+        print(f"ERROR: {err}", file=sys.stderr)
         return 1
     except KeyboardInterrupt:
         return 130

@@ -170,13 +170,23 @@ class Rollback(Command):
             f"Rolled back to version {target.version} (commit {target.commit[:8]}, run "
             f"{target.run_id or '-'}): {len(plan.restored)} files restored{removed}."
         )
-        print(
-            f"Committed {done['commit'][:10]}: {plan.message}" if done["commit"] else "No commit."
-        )
-        if done["pushed"]:
-            print(f"Pushed to {done['pushed']}.")
+        print(rollback_line(plan, done, to))
         print(refresh_record(root, given))
         return verify_after(root)
+
+
+def rollback_line(plan: Any, done: dict[str, Any], to: str | None) -> str:
+    """What the rollback committed, and whether the web app serves it: it loads what is pushed."""
+    if done["pushed"]:
+        made = f"Committed {done['commit'][:10]}: {plan.message}" if done["commit"] else "No commit"
+        return f"{made}; pushed to {done['pushed']}: live."
+    if not done["commit"]:
+        return "No commit, nothing pushed: the web app loads what it loaded before."
+    return (
+        f"Committed {done['commit'][:10]} locally only: {plan.message}. The web app still loads "
+        f"version {plan.current.version} until you push (git push {plan.settings.remote} "
+        f"{plan.branch}, or roll back with `doit rollback to={to} push=true`)."
+    )
 
 
 def refresh_record(root: Path, given: dict[str, Any]) -> str:

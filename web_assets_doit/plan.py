@@ -8,6 +8,7 @@ output of a step that would run (its target, or its result) would run after it.
 
 from __future__ import annotations
 
+import os
 import sys
 from pathlib import Path
 from typing import NamedTuple
@@ -36,11 +37,16 @@ def plan(tasks: dict, dep_manager, selected: list[str], root: Path) -> tuple[lis
         if not task.actions:
             continue
         status = dep_manager.get_status(task, tasks, get_log=True)
-        reasons = _reasons(task, status, dep_manager, cache)
         upstream = sorted(
             {producers[dep] for dep in task.file_dep if producers.get(dep) in running}
             | {step for source in task.setup_tasks for step in _running(source, tasks, running)}
         )
+        made_before = {dep for dep in task.file_dep if producers.get(dep) in running}
+        if status.status == "error" and not _missing(task) - made_before:
+            # Its inputs are missing only because a step that runs first writes them.
+            reasons = []
+        else:
+            reasons = _reasons(task, status, dep_manager, cache)
         reasons += [f"after {source}, whose output it reads" for source in upstream]
         if reasons:
             running.add(name)
@@ -48,6 +54,10 @@ def plan(tasks: dict, dep_manager, selected: list[str], root: Path) -> tuple[lis
         else:
             up_to_date += 1
     return would_run, up_to_date
+
+
+def _missing(task) -> set[str]:
+    return {dep for dep in task.file_dep if not os.path.exists(dep)}
 
 
 def _running(name: str, tasks: dict, running: set[str]) -> list[str]:

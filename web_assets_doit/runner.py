@@ -14,6 +14,7 @@ from typing import Any, TextIO
 from doit.cmd_base import NamespaceTaskLoader
 from doit.doit_cmd import DoitMain
 
+from web_assets.config.spelling import Entry
 from web_assets.errors import PublishError
 from web_assets.files import publish_lock
 from web_assets.files.digests import close_cache
@@ -60,6 +61,9 @@ class ProjectLoader(NamespaceTaskLoader):
         variables.hand_over(self.run)
         dodo = load_dodo(self.root)
         self.reporter = dodo.DOIT_CONFIG["reporter"](self.out, {})
+        if self.run.settings is not None:
+            # The summary's advice names settings as this entry point takes them.
+            self.reporter.summary.entry = self.run.settings.entry
         self.namespace = {
             **dict(inspect.getmembers(dodo)),
             "DOIT_CONFIG": {**dodo.DOIT_CONFIG, "reporter": self.reporter},
@@ -81,7 +85,7 @@ def run_doit(
     out: TextIO | None = None,
     given: dict[str, Any] | None = None,
     *,
-    source: str = "the command line",
+    source: Entry = Entry.DOIT,
 ) -> tuple[int, Summary]:
     """`doit ARGS` in `root`, as the command line would run it; returns its status and summary.
 
@@ -100,7 +104,9 @@ def run_resolved(
 ) -> tuple[int, Summary]:
     """`doit ARGS` in `root` with the settings `run` resolved once, before doit starts."""
     if not (root / "dodo.py").is_file():
-        raise PublishError(f"{root} has no dodo.py: run from the project root, or pass root=.")
+        raise PublishError(
+            f"{root} has no dodo.py: run from the project root, or name the project folder."
+        )
     # doit swaps sys.stdout and sys.stderr for each action and swaps them back after it; with two
     # steps in threads, one can "restore" the other's capture. The caller gets its own back.
     streams = sys.stdout, sys.stderr

@@ -175,7 +175,7 @@ def test_rollback_pushes_to_the_remote_with_push_true(published, tmp_path):
 
     result = run_doit(root, "rollback", f"to={commits['9'][:10]}", "push=true")
     assert result.status == 0, result.text
-    assert "Pushed to origin main." in result.out
+    assert "pushed to origin main: live." in result.out
     head = git(root, "rev-parse", "HEAD")
     assert git(remote, "rev-parse", "main") == head
     assert git(root, "log", "-1", "--format=%s") == (

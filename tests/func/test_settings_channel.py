@@ -51,7 +51,7 @@ def test_the_scripts_flags_reach_doit_and_a_bad_one_stops_it(project):
         [*script, "--version", "seven"], cwd=project, capture_output=True, text=True
     )
     assert bad.returncode == 1
-    assert bad.stderr.startswith("error: ") and "Traceback" not in bad.stderr
+    assert bad.stderr.startswith("ERROR: ") and "Traceback" not in bad.stderr
 
 
 def test_publish_outside_a_project_says_so_in_one_line(tmp_path):

@@ -34,7 +34,8 @@ def test_defaults_then_pyproject_then_command_line(root):
 
 def test_missing_required_setting_says_where_to_set_it(tmp_path):
     with pytest.raises(
-        PublishError, match=r"No dataset given: set `dataset` in \[tool.web-assets\]"
+        PublishError,
+        match=r"No dataset given: pass `dataset=...` on the command line, or set `dataset` in \[tool.web-assets\]",
     ):
         resolve_settings(tmp_path, environ={}).require_inputs()
 

@@ -23,6 +23,7 @@ from web_assets.config.converters import (
     source_date_epoch,
 )
 from web_assets.config.remote import github_template
+from web_assets.config.spelling import Entry
 from web_assets.config.storage import DEFAULT_PREFIX, resolve_storage
 from web_assets.config.table import CONVERTERS, DEFAULTS
 from web_assets.errors import PublishError
@@ -92,6 +93,8 @@ class Settings:
     app_parity_tolerance: float = 1e-4
     app_onnxruntime: str | None = None
     s3_timeout: int = 20
+    # How the person gave these settings: messages name a setting in the entry point's words.
+    entry: Entry = Entry.DOIT
 
     def relative(self, path: Path) -> str:
         """The repo-relative POSIX path the manifest and git use (for a path inside the project)."""
@@ -105,9 +108,10 @@ class Settings:
         """Refuse, in one line, a publish whose inputs were never given."""
         for name in REQUIRED:
             if getattr(self, name) is None:
+                how = self.entry.pass_(name, "...")
                 raise PublishError(
-                    f"No {name} given: set `{name}` in [tool.web-assets] of pyproject.toml "
-                    f"or pass `{name}=...` on the command line."
+                    f"No {self.entry.name_of(name)} given: {how}, or set `{name}` in "
+                    "[tool.web-assets] of pyproject.toml."
                 )
         self.require_uri_template()
 
@@ -157,7 +161,7 @@ def resolve_settings(
     given: Mapping[str, Any] | None = None,
     *,
     recorded: Mapping[str, Any] | None = None,
-    source: str = "the command line",
+    source: Entry = Entry.DOIT,
     environ: Mapping[str, str] | None = None,
 ) -> Settings:
     """Merge defaults, pyproject.toml, the `recorded` release's inputs and `given`, converting once.
@@ -165,14 +169,18 @@ def resolve_settings(
     Relative input paths are taken from the project root; a caller that means the current folder
     (the script, `publish()`) makes them absolute first.
     """
-    root = root.resolve()
+    root, source = root.resolve(), Entry(source)
     from_file, given = _named(root, given, source)
     # The last release is remembered: a plain `doit` publishes it again, never other inputs.
     raw = {**DEFAULTS, **from_file, **(recorded or {}), **given}
     for name in OUTPUTS:
         if _unset(raw[name]):
             raise PublishError(f"Setting `{name}` is empty: name a path inside the project.")
-    values = {name: _convert(root, name, raw[name]) for name in CONVERTERS}
+    # A bad value is named as it was given: `--version` for the script's flag.
+    values = {
+        name: _convert(root, name, source.name_of(name) if name in given else name, raw[name])
+        for name in CONVERTERS
+    }
     if values["app_onnxruntime"] is None:
         values["app_onnxruntime"] = locked_onnxruntime(root)
     if values["uri_template"] is None:
@@ -188,12 +196,13 @@ def resolve_settings(
     return Settings(
         root=root,
         source_date_epoch=source_date_epoch(environ.get("SOURCE_DATE_EPOCH")),
+        entry=source,
         **values,
     )
 
 
 def lock_file_setting(
-    root: Path, given: Mapping[str, Any] | None = None, *, source: str = "the command line"
+    root: Path, given: Mapping[str, Any] | None = None, *, source: Entry = Entry.DOIT
 ) -> Path | None:
     """The lock file the settings name (None when unset): where the recorded release is read."""
     root = root.resolve()
@@ -203,7 +212,7 @@ def lock_file_setting(
 
 
 def _named(
-    root: Path, given: Mapping[str, Any] | None, source: str
+    root: Path, given: Mapping[str, Any] | None, source: Entry
 ) -> tuple[dict[str, Any], dict[str, Any]]:
     """pyproject.toml's settings and the given ones, once every name in them is known."""
     from_file = read_pyproject_settings(root)
@@ -218,12 +227,12 @@ def _named(
     return from_file, given
 
 
-def _convert(root: Path, name: str, value: Any) -> Any:
+def _convert(root: Path, name: str, label: str, value: Any) -> Any:
     convert = CONVERTERS[name]
     if _unset(value):
         # An empty list setting (`financial_app_columns=`) is an empty list, not "unset".
         return () if convert is names else None
-    return convert(root, name, value)
+    return convert(root, label, value)
 
 
 def _unset(value: Any) -> bool:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
+from web_assets.config.spelling import Entry
 from web_assets.modelcheck.report import model_check_lines
 from web_assets.records.manifest import Change
 
@@ -15,7 +16,8 @@ class Summary:
 
     datasets: list[dict[str, Any]] = field(default_factory=list)
     manifest: dict[str, Any] | None = None
-    commit: dict[str, Any] | None = None
+    # The commit step's values (its reason when it made none, its warnings): for the lines.
+    commit_step: dict[str, Any] | None = None
     ran: list[str] = field(default_factory=list)
     failures: list[str] = field(default_factory=list)
     # check:models' values: each model's missing features and prediction shift.
@@ -29,6 +31,25 @@ class Summary:
     app_problem: str | None = None
     # A read-only step (verify) failed: its own lines said why, and nothing was being written.
     read_only_failed: bool = False
+    # Whether the run included a step that writes: a failure then says the files are whole.
+    writes: bool = True
+    # How the person started the run: the advice names settings as it takes them.
+    entry: Entry = Entry.DOIT
+
+    @property
+    def commit(self) -> str | None:
+        """The id of the commit this run made, or None when it made none."""
+        return (self.commit_step or {}).get("commit") or None
+
+    @property
+    def pushed(self) -> str | None:
+        """`REMOTE BRANCH` this run pushed to, or None when it did not push."""
+        return (self.commit_step or {}).get("pushed") or None
+
+    @property
+    def live(self) -> bool:
+        """Whether the web app loads this release now: it loads what is pushed."""
+        return self.pushed is not None
 
     @property
     def changes(self) -> list[Change]:
@@ -36,9 +57,8 @@ class Summary:
 
     def lines(self) -> list[str]:
         if self.failures:
-            return [
-                "Stopped: a step failed (see above). Every file is intact: old or new, never half-written."
-            ]
+            intact = " Every file is intact: old or new, never half-written." if self.writes else ""
+            return [f"Stopped: a step failed (see above).{intact}"]
         if self.read_only_failed:
             return []
         if not self.ran and not self.app_problem:
@@ -60,9 +80,9 @@ class Summary:
         lines += model_check_lines(self.checks)
         if self.uploads:
             lines.append(_upload_line(self.uploads))
-        if self.commit:
-            lines.append(_commit_line(self.commit, self.manifest))
-            lines += [f"warning: {warning}" for warning in self.commit.get("warnings", [])]
+        if self.commit_step:
+            lines.append(_commit_line(self.commit_step, self.manifest, self.entry))
+            lines += [f"warning: {warning}" for warning in self.commit_step.get("warnings", [])]
         if self.app_problem:
             lines.append(self.app_problem)
         elif self.app:
@@ -97,10 +117,13 @@ def _change_line(change: Change) -> str:
     )
 
 
-def _commit_line(commit: dict[str, Any], manifest: dict[str, Any] | None) -> str:
+def _commit_line(commit: dict[str, Any], manifest: dict[str, Any] | None, entry: Entry) -> str:
     """What was committed, and whether the web app serves it yet: it loads what is pushed."""
     if not commit["commit"]:
-        return f"No commit: {commit['reason']}."
+        # The commit step names the setting that turned it off as doit takes it.
+        off = commit["reason"] == "commit=false"
+        reason = entry.given("commit", False).strip("`") if off else None
+        return f"No commit: {reason or commit['reason']}."
     sha = commit["commit"][:10]
     if commit["pushed"]:
         return f"Committed {sha}, pushed to {commit['pushed']}: live."
@@ -110,7 +133,7 @@ def _commit_line(commit: dict[str, Any], manifest: dict[str, Any] | None) -> str
     branch = commit.get("branch") or "BRANCH"
     return (
         f"Committed {sha} locally only: the web app still loads {old} until you push "
-        f"(git push {remote} {branch}, or publish with push=true)."
+        f"(git push {remote} {branch}, or publish with {entry.given('push', True).strip('`')})."
     )
 
 

@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import NamedTuple, TextIO
 
 from web_assets.config.settings import Settings
+from web_assets.config.spelling import Entry
 from web_assets.errors import PublishError
 
 HEADER_SCAN_LIMIT = 1 << 20
@@ -55,11 +56,13 @@ def dataset_copies(settings: Settings) -> list[Copy]:
     return copies
 
 
-def read_csv_header(path: Path, setting: str) -> list[str]:
+def read_csv_header(path: Path, setting: str, entry: Entry = Entry.DOIT) -> list[str]:
     """The column names of a CSV the web app will parse; a PublishError if it could not use it."""
     if not path.is_file():
+        state = "is a folder, not a file" if path.is_dir() else "does not exist"
         raise PublishError(
-            f"{setting} {path} does not exist: pass `{setting}=PATH` with the CSV exported by training."
+            f"{entry.name_of(setting)} {path} {state}: {entry.pass_(setting, 'PATH')} naming the "
+            "CSV exported by training."
         )
     head = _first_line(path)
     if not head.strip():

@@ -112,8 +112,10 @@ def load_release(settings: Settings) -> Release:
 def _dataset_columns(settings: Settings) -> dict[str, list[str]]:
     """Both datasets' header rows, each holding the columns the web app reads."""
     columns = {
-        "main": read_csv_header(settings.dataset, "dataset"),
-        "financial": read_csv_header(settings.financial_dataset, "financial_dataset"),
+        "main": read_csv_header(settings.dataset, "dataset", settings.entry),
+        "financial": read_csv_header(
+            settings.financial_dataset, "financial_dataset", settings.entry
+        ),
     }
     require_columns(columns["main"], settings.main_columns, settings.dataset, "main_columns")
     financial = (

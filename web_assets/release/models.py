@@ -44,9 +44,11 @@ def plan_export(settings: Settings) -> ExportPlan:
     """What the export folder will hold once the run is gathered into it."""
     run_dir, export_dir = settings.run_dir, settings.export_dir
     if not run_dir.is_dir():
+        entry = settings.entry
+        state = "is a file, not a folder" if run_dir.exists() else "does not exist"
         raise PublishError(
-            f"run_dir {run_dir} does not exist: pass `run_dir=PATH` (or --run-dir) with the folder "
-            "the training run exported its *.onnx models to."
+            f"{entry.name_of('run_dir')} {run_dir} {state}: {entry.pass_('run_dir', 'PATH')} "
+            "naming the folder the training run exported its *.onnx models to."
         )
     run_files = _files_with_suffix(run_dir, GATHERED_SUFFIXES)
     if not any(model_id(path.name) for path in run_files):

@@ -16,6 +16,7 @@ from typing import Any, NamedTuple
 
 from web_assets.config.converters import input_path
 from web_assets.config.settings import INPUTS, Settings, lock_file_setting, resolve_settings
+from web_assets.config.spelling import Entry
 from web_assets.errors import PublishError
 from web_assets.files.digests import cache_for
 from web_assets.records.lockfile import RECORDED_INPUTS, read_lock, recorded_inputs
@@ -39,7 +40,7 @@ def resolve_run(
     root: Path,
     given: Mapping[str, Any],
     *,
-    source: str = "the command line",
+    source: Entry = Entry.DOIT,
     environ: Mapping[str, str] | None = None,
 ) -> RunSettings:
     """The settings `given` by an entry point (named in its words by `source`), with the record."""

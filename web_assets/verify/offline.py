@@ -16,6 +16,7 @@ from web_assets.records.lockfile import read_lock
 from web_assets.records.manifest import SECTIONS, read_manifest, schema_problems, sri
 from web_assets.records.uris import fields, pinned_commit, pins, render
 from web_assets.store.upload import object_key
+from web_assets.verify.pins import Pin, pin_problems
 
 Entries = list[tuple[str, dict[str, Any]]]
 GONE = ("file", "missing")
@@ -32,6 +33,8 @@ class Problem(NamedTuple):
     def line(self) -> str:
         if self.what == "live":  # check_uris words its own lines, entry first
             return str(self.found)
+        if self.what == "pin":
+            return f"{self.id}: {self.file}: {self.found}"
         return f"{self.id}: {self.file}: {self.what}: expected {self.expected}, found {self.found}"
 
 
@@ -67,6 +70,7 @@ def verify(settings: Settings, live: bool = False) -> tuple[list[Problem], int]:
     stored = {entry["path"] for entry in lock["files"] if isinstance(entry.get("object"), dict)}
     problems = [p for p in problems if not (p.file in stored and (p.what, p.found) == GONE)]
     problems += agreement_problems(entries, lock, lock_name, version)
+    problems += pinned_problems(settings, entries, version)
     if live:
         problems += live_problems(entries, settings.hash_threads)
     return problems, len(digests)
@@ -90,9 +94,9 @@ def entry_problems(
     return problems
 
 
-def _uri_problems(
-    label: str, path: str, entry: dict[str, Any], template: str, version: Any, prefix: str | None
-) -> list[Problem]:
+def _uri_names(
+    path: str, entry: dict[str, Any], template: str, version: Any, prefix: str | None
+) -> dict[str, Any]:
     names = {"filename": PurePosixPath(path).name, "version": version, "id": str(entry.get("id"))}
     if "key" in fields(template):
         # The object's key follows from the entry's digest: `{prefix}/{sha256}/{filename}`.
@@ -100,6 +104,13 @@ def _uri_problems(
             names["key"] = object_key(prefix or "", str(entry.get("sha256")), names["filename"])
         except PublishError:
             names["key"] = "<prefix>/<sha256>/<filename>"
+    return names
+
+
+def _uri_problems(
+    label: str, path: str, entry: dict[str, Any], template: str, version: Any, prefix: str | None
+) -> list[Problem]:
+    names = _uri_names(path, entry, template, version, prefix)
     uri = entry.get("uri")
     if pins(template):
         # Offline, a pinned URI is checked for its form; `verify live=true` fetches it.
@@ -109,6 +120,24 @@ def _uri_problems(
         return []
     expected = render(template, **names)
     return [] if uri == expected else [Problem(label, path, "uri", expected, uri)]
+
+
+def pinned_problems(settings: Settings, entries: Entries, version: Any) -> list[Problem]:
+    """Each `{commit}` pin the branch does not reach, or whose commit holds other bytes."""
+    template = settings.uri_template
+    if not pins(template):
+        return []
+    pinned = []
+    for section, entry in entries:
+        path = str(entry.get("path"))
+        names = _uri_names(path, entry, template, version, settings.s3_prefix)
+        names.pop("key", None)
+        commit = pinned_commit(template, entry.get("uri"), **names)
+        if commit is not None:
+            label = f"{section}/{entry.get('id')}"
+            pinned.append(Pin(label, path, commit, str(entry.get("sha256"))))
+    found = pin_problems(settings.root, settings.branch, pinned)
+    return [Problem(pin.label, pin.path, "pin", "", why) for pin, why in found]
 
 
 def lock_file_problems(files: list[dict[str, Any]], digests: Digests) -> list[Problem]:

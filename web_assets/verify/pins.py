@@ -1,0 +1,74 @@
+"""Offline, a `{commit}` URI is only good if the web app can reach that commit and it holds the bytes.
+
+A pin to a commit the branch does not contain (a run killed between its two commits, a rebase
+after a rejected push) serves 404 once pushed, though the manifest looks right. Checked from git
+objects alone: the commit must be an ancestor of the branch being published, and the file as
+committed there must hash to the manifest's sha256.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from pathlib import Path
+from typing import NamedTuple
+
+from web_assets.git.objects import objects
+from web_assets.git.run import is_work_tree, run
+
+
+class Pin(NamedTuple):
+    label: str  # section/id, as verify names an entry
+    path: str  # project-relative
+    commit: str
+    sha256: str
+
+
+def pin_problems(root: Path, branch: str | None, pinned: list[Pin]) -> list[tuple[Pin, str]]:
+    """Each pin that names a commit off the branch, or other bytes than the manifest's, and why."""
+    if not pinned or not is_work_tree(root):
+        return []
+    if not branch:
+        # The branch a publish commits to: the checked-out one (HEAD when detached).
+        current = run(root, "symbolic-ref", "--short", "-q", "HEAD", check=False).stdout.strip()
+        branch = current or None
+    tip = f"refs/heads/{branch}" if branch else "HEAD"
+    reachable = {
+        commit: _reaches(root, commit, tip) for commit in sorted({p.commit for p in pinned})
+    }
+    problems = [(pin, reachable[pin.commit]) for pin in pinned if reachable[pin.commit]]
+    on_branch = [pin for pin in pinned if not reachable[pin.commit]]
+    prefix = run(root, "rev-parse", "--show-prefix").stdout.strip()
+    names = {f"{pin.commit}:{prefix}{pin.path}": pin for pin in on_branch}
+    for name, size, chunks in objects(root, names):
+        pin = names[name]
+        if size is None:
+            problems.append((pin, f"commit {pin.commit[:10]} has no {pin.path}"))
+            continue
+        sha = hashlib.sha256()
+        for chunk in chunks:
+            sha.update(chunk)
+        if sha.hexdigest() != pin.sha256:
+            problems.append(
+                (
+                    pin,
+                    f"commit {pin.commit[:10]} holds other bytes for {pin.path} (sha256 "
+                    f"{sha.hexdigest()[:12]}, the manifest says {pin.sha256[:12]})",
+                )
+            )
+    return problems
+
+
+def _reaches(root: Path, commit: str, tip: str) -> str:
+    """Why `tip` does not contain `commit` ("" when it does)."""
+    found = run(root, "merge-base", "--is-ancestor", commit, tip, check=False)
+    if found.returncode == 0:
+        return ""
+    if found.returncode == 1:
+        return (
+            f"commit {commit[:10]} is not on {tip.removeprefix('refs/heads/')}: once pushed, "
+            "its URI would not be served (the web app could not load the file)"
+        )
+    known = run(root, "cat-file", "-e", f"{commit}^{{commit}}", check=False).returncode == 0
+    if known:
+        return f"{tip} names no commit here, so commit {commit[:10]} cannot be on it"
+    return f"commit {commit[:10]} is not in this repository: its URI cannot be served"
