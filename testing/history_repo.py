@@ -29,6 +29,35 @@ def change_features(root: Path, model: str, add: list[str], remove: list[str]) -
     write_json(bundle, document)
 
 
+def locked(root: Path, version: int, models, shift, release_section, run_id, trained_at) -> dict:
+    """The lock file of that release: digests of the files as they are now, shifts if asked."""
+    lock = json.loads((root / LOCK).read_text())
+    lock["dataset_version"] = str(version)
+    for entry in lock["files"]:
+        data = (root / entry["path"]).read_bytes()
+        entry.update(sha256=hashlib.sha256(data).hexdigest(), size_bytes=len(data))
+        if shift and entry["kind"] == "model" and entry["id"] in models:
+            entry["prediction_shift"] = {
+                "mean_abs": [0.0125, 0.004, 0.01],
+                "changed_picks": 12,
+                "fixtures": 200,
+            }
+            entry["missing_features"] = ["feature_007"]
+    if not release_section:
+        lock.pop("release", None)
+    else:
+        lock["release"] = {
+            "version": version,
+            "run_id": run_id,
+            "trained_at": trained_at,
+            "run_dir": EXPORT,
+            "dataset": "data/processed/Dataset_Version_7.csv",
+            "financial_dataset": "data/processed/financial_dataset.csv",
+            "team_cache": None,
+        }
+    return lock
+
+
 def publish(
     root: Path,
     version: int,
@@ -57,30 +86,7 @@ def publish(
         digest = hashlib.sha256(data)
         entry.update(sha256=digest.hexdigest(), size_bytes=len(data))
         entry["integrity"] = "sha256-" + base64.b64encode(digest.digest()).decode()
-    lock = json.loads((root / LOCK).read_text())
-    lock["dataset_version"] = str(version)
-    for entry in lock["files"]:
-        data = (root / entry["path"]).read_bytes()
-        entry.update(sha256=hashlib.sha256(data).hexdigest(), size_bytes=len(data))
-        if shift and entry["kind"] == "model" and entry["id"] in models:
-            entry["prediction_shift"] = {
-                "mean_abs": [0.0125, 0.004, 0.01],
-                "changed_picks": 12,
-                "fixtures": 200,
-            }
-            entry["missing_features"] = ["feature_007"]
-    if release_section:
-        lock["release"] = {
-            "version": version,
-            "run_id": run_id,
-            "trained_at": trained_at,
-            "run_dir": EXPORT,
-            "dataset": "data/processed/Dataset_Version_7.csv",
-            "financial_dataset": "data/processed/financial_dataset.csv",
-            "team_cache": None,
-        }
-    else:
-        lock.pop("release", None)
+    lock = locked(root, version, models, shift, release_section, run_id, trained_at)
     write_json(root / MANIFEST, manifest)
     write_json(root / LOCK, lock)
     published = [entry["path"] for entry in lock["files"]]

@@ -173,9 +173,7 @@ def update_manifest(
     manifest.setdefault("attribution", [])
 
     old_version = manifest.get("dataset_version")
-    # Keep the JSON type the web app's manifest already uses (the real one stores a string).
-    is_number = isinstance(old_version, int | float) and not isinstance(old_version, bool)
-    manifest["dataset_version"] = version if is_number else str(version)
+    manifest["dataset_version"] = _same_json_type(old_version, version)
     # The run is the models': a new dataset version alone keeps the run id and training time.
     content_changed = old is None or bool(changes)
 
@@ -192,6 +190,12 @@ def update_manifest(
         changes,
         None if old_version is None else str(old_version),
     )
+
+
+def _same_json_type(old_version: Any, version: int) -> int | str:
+    """The version as the manifest already types it (the real one stores a string)."""
+    is_number = isinstance(old_version, int | float) and not isinstance(old_version, bool)
+    return version if is_number else str(version)
 
 
 def _update_section(
