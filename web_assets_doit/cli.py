@@ -18,7 +18,11 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
         description="Publish a training run to the web app (the project's doit graph, in-process).",
         epilog="Settings not given here come from [tool.web-assets] in pyproject.toml.",
     )
-    parser.add_argument("--root", default=".", help="the project (the folder with dodo.py)")
+    parser.add_argument(
+        "--root",
+        default=None,
+        help="the project (the folder with dodo.py; default: the current one)",
+    )
     parser.add_argument("--run-dir", help="folder the run exported its *.onnx to")
     parser.add_argument("--dataset", help="main dataset CSV (Dataset_Version_N.csv)")
     parser.add_argument("--financial-dataset", help="financial dataset CSV")
@@ -33,7 +37,8 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
 
 def main(argv: list[str] | None = None, root: Path | None = None) -> int:
     args = parse_args(sys.argv[1:] if argv is None else argv)
-    root = (root or Path(args.root)).resolve()
+    # The script beside a project publishes that project unless --root names another.
+    root = (Path(args.root) if args.root is not None else root or Path()).resolve()
     # Flags name files the shell way, relative to where the command runs.
     given = from_here(
         {

@@ -8,6 +8,8 @@ from pathlib import Path
 
 import pytest
 
+from testing.project import REPO
+
 
 def files(folder: Path) -> dict[str, bytes]:
     """Every file below `folder` but git's and doit's state."""
@@ -59,3 +61,11 @@ def test_publish_outside_a_project_says_so_in_one_line(tmp_path):
 
     with pytest.raises(PublishError, match=r"has no dodo\.py: run from the project root"):
         publish(tmp_path, version=8)
+
+
+def test_the_scripts_root_flag_names_the_project_over_the_scripts_own(tmp_path, capsys):
+    from web_assets_doit.cli import main
+
+    # As scripts/update_web_assets.py calls it: its own project, unless --root names another.
+    assert main(["--root", str(tmp_path), "--version", "8"], root=REPO) == 1
+    assert f"{tmp_path} has no dodo.py" in capsys.readouterr().err

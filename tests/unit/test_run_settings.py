@@ -56,7 +56,7 @@ def test_a_misspelt_name_is_refused_in_the_words_of_the_entry_point(tmp_path, so
     root = project(tmp_path / "p")
     run = resolve_run(root, {"verison": "8"}, source=source, environ={})
     assert run.settings is None
-    assert run.problem.startswith(f"Unknown setting 'verison' in {source}.")
+    assert run.problem.startswith(f"Unknown setting 'verison' in {source}. Did you mean 'version'?")
 
 
 def test_a_damaged_lock_file_is_a_problem_that_names_it(tmp_path):

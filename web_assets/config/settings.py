@@ -12,6 +12,7 @@ import os
 import tomllib
 from collections.abc import Mapping
 from dataclasses import dataclass
+from difflib import get_close_matches
 from pathlib import Path
 from typing import Any
 
@@ -220,8 +221,10 @@ def _named(
     for where, values in (("pyproject.toml [tool.web-assets]", from_file), (source, given)):
         unknown = sorted(set(values) - set(CONVERTERS))
         if unknown:
+            near = [match for name in unknown for match in get_close_matches(name, CONVERTERS, 1)]
+            hint = f"Did you mean {', '.join(map(repr, near))}? " if near else ""
             raise PublishError(
-                f"Unknown setting {', '.join(map(repr, unknown))} in {where}. "
+                f"Unknown setting {', '.join(map(repr, unknown))} in {where}. {hint}"
                 f"Known settings: {', '.join(CONVERTERS)}."
             )
     return from_file, given

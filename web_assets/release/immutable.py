@@ -29,7 +29,8 @@ def refuse_rewritten_version(
         raise PublishError(
             f"version {settings.version} is below the published version {published} "
             f"({settings.relative(settings.manifest)}): publish version {published + 1} or "
-            "higher, or set allow_downgrade=true to publish an older version on purpose "
+            f"higher, or set {settings.entry.given('allow_downgrade', True)} to publish an older "
+            "version on purpose "
             "(`doit rollback to=VERSION` restores an earlier release as it was)."
         )
     if settings.replace_version:
@@ -44,7 +45,7 @@ def refuse_rewritten_version(
             f"{settings.relative(target)} is already published with other bytes (sha256 "
             f"{before[:12]}; {settings.dataset} has {now[:12]}): a published version never "
             f"changes. Publish it as version {_next(settings, published)}, or set "
-            "replace_version=true to replace version "
+            f"{settings.entry.given('replace_version', True)} to replace version "
             f"{settings.version} on purpose."
         )
 

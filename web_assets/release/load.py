@@ -7,6 +7,7 @@ from functools import cached_property
 from pathlib import Path
 
 from web_assets.config.settings import Settings
+from web_assets.config.spelling import Entry
 from web_assets.errors import PublishError
 from web_assets.git.commit import refuse_unsafe_state, repair_after_kill
 from web_assets.git.run import is_work_tree
@@ -130,10 +131,14 @@ def _dataset_columns(settings: Settings) -> dict[str, list[str]]:
 def _refuse_git_state(settings: Settings) -> None:
     """Refuse a commit that cannot be made, or a pinned URI without one, before any write."""
     if pins(settings.uri_template) and not settings.commit:
+        entry = settings.entry
         raise PublishError(
             "uri_template pins each URI to the commit that holds the file ({commit}), and "
-            "commit=false makes no commit: publish with commit=true, or give a uri_template "
-            "without {commit} (one on a branch, which a CDN may serve stale)."
+            f"{entry.given('commit', False)} makes no commit: publish "
+            f"{'without `--no-commit`' if entry is Entry.FLAGS else 'with ' + entry.given('commit', True)}"
+            ", or give "
+            f"{entry.name_of('uri_template')} without {{commit}} (one on a branch, which a CDN "
+            "may serve stale)."
         )
     if settings.commit and pins(settings.uri_template) and not is_work_tree(settings.root):
         raise PublishError(

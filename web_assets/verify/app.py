@@ -112,11 +112,13 @@ def check_app(
     `run` runs a published model on rows of features and returns their normalised probabilities.
     """
     report = Report()
-    clock = Clock(target.wait, say, sleep, now)
     name, secret = token
 
     def hide(text: str) -> str:
         return text.replace(secret, "***") if secret else text
+
+    # Whatever the app sends back may echo the token: every line said goes through hide().
+    clock = Clock(target.wait, lambda line: say(hide(line)), sleep, now)
 
     try:
         if secret:
@@ -133,6 +135,8 @@ def check_app(
         return report
     if answers:
         judge(target, answers, run, report)
+    report.problems = [hide(line) for line in report.problems]
+    report.notes = [hide(line) for line in report.notes]
     return report
 
 
