@@ -149,8 +149,13 @@ class BoundedRuntime:
 
     def _stopped(self, model_id: str, model: Path) -> PublishError:
         """The child died while running the model: by its CPU limit, or a crash."""
-        child = self._child
-        status = child.wait() if child is not None else None
+        child, status = self._child, None
+        if child is not None:
+            try:
+                status = child.wait(timeout=5)
+            except subprocess.TimeoutExpired:  # its output closed, itself still running
+                child.kill()
+                status = child.wait()
         last = self._last_log_line()
         self.close()
         if status == -signal.SIGXCPU:
