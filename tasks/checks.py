@@ -99,6 +99,8 @@ def model_check_settings(settings) -> dict[str, Any]:
         "smoke_fixtures": settings.smoke_fixtures,
         "max_missing_features": settings.max_missing_features,
         "max_prediction_shift": settings.max_prediction_shift,
+        "model_time_limit": settings.model_time_limit,
+        "model_memory_limit": settings.model_memory_limit,
         "app_onnxruntime": settings.app_onnxruntime,
         "main_columns": settings.main_columns,
         "financial_columns": settings.financial_columns,

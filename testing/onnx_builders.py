@@ -105,3 +105,66 @@ def sqrt_of_inputs(n_features: int):
     model = helper.make_model(graph, opset_imports=[helper.make_opsetid("", 15)])
     model.ir_version = 8
     return model
+
+
+def endless_loop(n_features: int, trips: int = 10**12):
+    """A valid model whose `Loop` passes the first 3 features through `trips` times: days of work."""
+    carried = [
+        helper.make_tensor_value_info(name, TensorProto.FLOAT, [1, 3])
+        for name in ("carried_in", "carried_out")
+    ]
+    body = helper.make_graph(
+        [
+            helper.make_node("Identity", ["cond_in"], ["cond_out"]),
+            helper.make_node("Identity", ["carried_in"], ["carried_out"]),
+        ],
+        "body",
+        [
+            helper.make_tensor_value_info("i", TensorProto.INT64, []),
+            helper.make_tensor_value_info("cond_in", TensorProto.BOOL, []),
+            carried[0],
+        ],
+        [helper.make_tensor_value_info("cond_out", TensorProto.BOOL, []), carried[1]],
+    )
+    nodes = [
+        helper.make_node("Slice", ["input", "starts", "ends", "axes"], ["first"]),
+        helper.make_node("Loop", ["trips", "keep_going", "first"], ["probabilities"], body=body),
+    ]
+    model = _graph(n_features, nodes, [1.0, 1.0, 1.0])
+    model.graph.initializer.extend(
+        [
+            helper.make_tensor("trips", TensorProto.INT64, [], [trips]),
+            helper.make_tensor("keep_going", TensorProto.BOOL, [], [True]),
+            *(
+                helper.make_tensor(name, TensorProto.INT64, [1], [value])
+                for name, value in (("starts", 0), ("ends", 3), ("axes", 1))
+            ),
+        ]
+    )
+    return model
+
+
+def huge_constant(n_features: int, side: int = 35000):
+    """A model of a few hundred bytes that fills a side x side float32 tensor (4.9 GB at 35000)."""
+    nodes = [
+        helper.make_node(
+            "ConstantOfShape",
+            ["shape"],
+            ["square"],
+            value=helper.make_tensor("one", TensorProto.FLOAT, [1], [1.0]),
+        ),
+        helper.make_node("Slice", ["square", "starts", "ends"], ["corner"]),
+        helper.make_node("ReduceSum", ["input"], ["total"], keepdims=1),
+        helper.make_node("Mul", ["total", "zero"], ["nothing"]),
+        helper.make_node("Add", ["corner", "nothing"], ["probabilities"]),
+    ]
+    model = _graph(n_features, nodes, [1.0, 1.0, 1.0])
+    model.graph.initializer.extend(
+        [
+            helper.make_tensor("shape", TensorProto.INT64, [2], [side, side]),
+            helper.make_tensor("starts", TensorProto.INT64, [2], [0, 0]),
+            helper.make_tensor("ends", TensorProto.INT64, [2], [1, 3]),
+            helper.make_tensor("zero", TensorProto.FLOAT, [], [0.0]),
+        ]
+    )
+    return model

@@ -3,12 +3,18 @@
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 from typing import Any
 
 from web_assets.config.converters import number_within
 from web_assets.errors import PublishError
 from web_assets.records.jsonio import parse_json
+
+SIZE = re.compile(r"(\d+)\s*(MiB|M|GiB|G)?", re.IGNORECASE)
+# Below this, Python and ONNX Runtime alone do not fit in the child that runs the models.
+SMALLEST_MEMORY = 256 << 20
+LARGEST_MEMORY = 1 << 40
 
 
 def whole_number(root: Path, name: str, value: Any) -> int:
@@ -44,3 +50,30 @@ def feature_table(root: Path, name: str, value: Any) -> tuple[tuple[str, tuple[s
             f"command line; got {value!r}."
         )
     return tuple((str(key), tuple(needs)) for key, needs in value.items())
+
+
+def time_limit(root: Path, name: str, value: Any) -> float:
+    try:
+        number = float(value) if not isinstance(value, bool) else -1.0
+    except (TypeError, ValueError):
+        number = -1.0
+    if not 0 < number <= 86400:
+        raise PublishError(
+            f"Setting `{name}` must be seconds above 0 and at most 86400 such as 60, got {value!r}."
+        )
+    return number
+
+
+def memory_size(root: Path, name: str, value: Any) -> int:
+    """Bytes, from MiB (a whole number, or `512MiB`) or GiB (`2GiB`); 256 MiB to 1024 GiB."""
+    found = None if isinstance(value, bool) else SIZE.fullmatch(str(value).strip())
+    size = 0
+    if found:
+        unit = (found.group(2) or "MiB")[0].upper()
+        size = int(found.group(1)) << (30 if unit == "G" else 20)
+    if not SMALLEST_MEMORY <= size <= LARGEST_MEMORY:
+        raise PublishError(
+            f"Setting `{name}` must be a memory size from 256MiB to 1024GiB such as 2GiB or 512MiB "
+            f"(a whole number is MiB), got {value!r}."
+        )
+    return size

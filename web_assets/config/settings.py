@@ -73,6 +73,8 @@ class Settings:
     smoke_fixtures: int
     max_missing_features: int | None
     max_prediction_shift: float | None
+    model_time_limit: float
+    model_memory_limit: int
     replace_version: bool
     allow_downgrade: bool
     # Where models go (README "When models outgrow git"); credentials never appear here.

@@ -24,7 +24,13 @@ from web_assets.config.converters import (
     timestamp,
     uri_template,
 )
-from web_assets.config.modelcheck import feature_table, fraction, whole_number
+from web_assets.config.modelcheck import (
+    feature_table,
+    fraction,
+    memory_size,
+    time_limit,
+    whole_number,
+)
 from web_assets.config.storage import (
     DEFAULT_PREFIX,
     checksums,
@@ -73,6 +79,9 @@ TABLE: dict[str, tuple[Any, Converter]] = {
     "smoke_fixtures": (200, whole_number),
     "max_missing_features": (None, whole_number),
     "max_prediction_shift": (None, fraction),
+    # Each model's run, in a child process: a model past either is refused (modelcheck/bounded.py).
+    "model_time_limit": (60.0, time_limit),
+    "model_memory_limit": ("2GiB", memory_size),
     # Published versions are immutable (web_assets/release/immutable.py); each can be overridden on purpose.
     "replace_version": (False, boolean),
     "allow_downgrade": (False, boolean),

@@ -30,7 +30,8 @@ def run_checks(release: Release) -> dict[str, Any]:
     """Per model: `missing_features`, `regression` (newly missing names), `prediction_shift`.
 
     Raises a PublishError, one line naming the model and the setting that relaxes the check, for a
-    model above `max_missing_features`, failing in ONNX Runtime, or above `max_prediction_shift`.
+    model above `max_missing_features`, failing in ONNX Runtime or running past
+    `model_time_limit` or `model_memory_limit` there, or above `max_prediction_shift`.
     """
     settings = release.settings
     table = derived_table(dict(settings.derived_features), settings.replace_derived_features)
@@ -92,6 +93,15 @@ def _refuse_missing(settings, model_id: str, bundle: Path, missing: list[str]) -
 
 def _run_on_fixtures(release, table, published, names, values) -> None:
     """Run each model on the latest fixtures, then measure how far it moves the published one's."""
+    from web_assets.modelcheck.bounded import BoundedRuntime
+
+    settings = release.settings
+    # Started first: the child loads ONNX Runtime while the fixtures are read.
+    with BoundedRuntime(settings.model_time_limit, settings.model_memory_limit) as runtime:
+        _run_models(release, table, published, names, values, runtime)
+
+
+def _run_models(release, table, published, names, values, runtime) -> None:
     from web_assets.modelcheck.fixtures import feature_matrix
     from web_assets.modelcheck.runtime import prediction_shift
 
@@ -105,7 +115,9 @@ def _run_on_fixtures(release, table, published, names, values) -> None:
     for artefact in release.export.models:
         if artefact.id in names:
             matrix = matrices[artefact.id] = feature_matrix(fixtures, names[artefact.id], table)
-            new[artefact.id] = _run_new(artefact.id, sources[artefact.path], matrix, fixtures)
+            new[artefact.id] = _run_new(
+                runtime, artefact.id, sources[artefact.path], matrix, fixtures
+            )
     bundles = {bundle.id: sources[bundle.path] for bundle in release.export.bundles}
     with tempfile.TemporaryDirectory(prefix="web-assets-published-") as temp:
         for artefact in release.export.models:
@@ -121,7 +133,7 @@ def _run_on_fixtures(release, table, published, names, values) -> None:
             matrix = (
                 feature_matrix(fixtures, old_names, table) if old_names else matrices[artefact.id]
             )
-            before = _run_replaced(artefact.id, old, Path(temp), matrix, fixtures, found)
+            before = _run_replaced(runtime, artefact.id, old, Path(temp), matrix, fixtures, found)
             if before is not None:
                 shift = prediction_shift(before, new[artefact.id])
                 found["prediction_shift"] = shift.record()
@@ -146,12 +158,10 @@ def _latest_fixtures(settings):
     )
 
 
-def _run_new(model_id: str, model: Path, matrix, fixtures):
+def _run_new(runtime, model_id: str, model: Path, matrix, fixtures):
     """The new model's predictions; a model that fails is refused, naming the setting that skips."""
-    from web_assets.modelcheck.runtime import run_model
-
     try:
-        return run_model(model_id, model, matrix, fixtures)
+        return runtime.run(model_id, model, matrix, fixtures)
     except PublishError as err:
         raise PublishError(f"{err} (smoke_fixtures=0 skips this test)") from None
 
@@ -173,14 +183,13 @@ def _replaced_bytes(settings, entry, target: Path, source: Path, found) -> bytes
     return old
 
 
-def _run_replaced(model_id: str, old: bytes, folder: Path, matrix, fixtures, found):
-    """The published model's predictions; None, with why in `found`, when it does not run."""
-    from web_assets.modelcheck.runtime import run_model
-
+def _run_replaced(runtime, model_id: str, old: bytes, folder: Path, matrix, fixtures, found):
+    """The published model's predictions; None, with why in `found`, when it does not run (or not
+    within the limits: it is not what this publish is refused for)."""
     old_path = folder / f"{model_id}.onnx"
     old_path.write_bytes(old)
     try:
-        return run_model(f"{model_id} (published)", old_path, matrix, fixtures)
+        return runtime.run(f"{model_id} (published)", old_path, matrix, fixtures)
     except PublishError as err:
         found["shift_note"] = f"the published model does not run: {err}"
         return None
