@@ -48,12 +48,7 @@ def run_checks(release: Release) -> dict[str, Any]:
     models: dict[str, dict[str, Any]] = {}
     names: dict[str, list[str]] = {}
     for artefact in release.export.models:
-        if settings.app_onnxruntime:
-            from web_assets.modelcheck.ort_support import unsupported
-
-            refused = unsupported(artefact.id, sources[artefact.path], settings.app_onnxruntime)
-            if refused:
-                raise PublishError(refused)
+        _refuse_unsupported(settings.app_onnxruntime, artefact.id, sources[artefact.path])
         bundle = bundles.get(artefact.id)
         if bundle is None:
             continue  # the signature check refuses a model without its bundle
@@ -77,6 +72,16 @@ def run_checks(release: Release) -> dict[str, Any]:
         return values
     _run_on_fixtures(release, table, published, names, values)
     return values
+
+
+def _refuse_unsupported(runtime: str | None, model_id: str, model: Path) -> None:
+    """A model the app's ONNX Runtime cannot load: the app would answer with its heuristic."""
+    if runtime:
+        from web_assets.modelcheck.ort_support import unsupported
+
+        refused = unsupported(model_id, model, runtime)
+        if refused:
+            raise PublishError(refused)
 
 
 def _refuse_missing(settings, model_id: str, bundle: Path, missing: list[str]) -> None:

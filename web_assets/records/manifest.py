@@ -152,11 +152,7 @@ def update_manifest(
     trained_at: str | None,
     default_time: str,
 ) -> ManifestUpdate:
-    """The manifest with our fields set from `models` and `bundles`; every other field kept in place.
-
-    `run_id` and `trained_at` are what this publish was given (None: not given); `run_identity`
-    decides what the manifest states.
-    """
+    """The manifest with our fields set, every other field kept; `run_identity` decides the run."""
     manifest = dict(old) if old is not None else {}
     changes: list[Change] = []
     for section, published in (("models", models), ("preprocessing", bundles)):
