@@ -223,7 +223,7 @@ def test_the_readme_examples_resolve_and_the_r2_one_publishes(project, seaweedfs
     pyproject = project / "pyproject.toml"
     pyproject.write_text(without_git_template(pyproject.read_text()))
     for example in (aws, r2):
-        settings = resolve_settings(project, tomllib.loads(example), source="README")
+        settings = resolve_settings(project, tomllib.loads(example))
         assert settings.uri_template == f"{settings.public_base_url}/{{key}}"
     # The R2 example as written (region "auto", path-style endpoint), but for the local server.
     bucket = seaweedfs.new_bucket()

@@ -61,7 +61,7 @@ def commit_files(release: Release) -> FilesCommit:
 
 
 def holds_same_bytes(root: Path, holder: str, commit: str, path: str) -> bool:
-    """Does `commit` hold `path` (project-relative) with the same bytes as `holder` does?"""
+    """Does `commit`, on `holder`'s history, hold `path` (project-relative) as `holder` does?"""
     if not holder:
         return False
     prefix = run(root, "rev-parse", "--show-prefix").stdout.strip()
@@ -69,7 +69,11 @@ def holds_same_bytes(root: Path, holder: str, commit: str, path: str) -> bool:
         root, "rev-parse", f"{commit}:{prefix}{path}", f"{holder}:{prefix}{path}", check=False
     )
     blobs = found.stdout.split()
-    return found.returncode == 0 and len(blobs) == 2 and blobs[0] == blobs[1]
+    if found.returncode != 0 or len(blobs) != 2 or blobs[0] != blobs[1]:
+        return False
+    # A commit off the branch (a killed publish's, or one a rebase replaced) holds the bytes here
+    # but is never pushed: a URI pinned to it would not be served.
+    return run(root, "merge-base", "--is-ancestor", commit, holder, check=False).returncode == 0
 
 
 def commit_release(release: Release, manifest: dict[str, Any] | None = None) -> dict[str, Any]:
