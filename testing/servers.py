@@ -6,6 +6,9 @@ import os
 import signal
 import subprocess
 import sys
+import threading
+from collections.abc import Iterator
+from http.server import ThreadingHTTPServer
 from pathlib import Path
 
 
@@ -39,3 +42,14 @@ class ServerProcesses:
                 os.kill(process.pid, self.stop_signal)
             process.wait(timeout=10)
             process.stdout.close()
+
+
+def serve_in_thread(server: ThreadingHTTPServer) -> Iterator[str]:
+    """Serve `server` in a thread for a fixture: yields its base url, then stops it."""
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    host, port = server.server_address[:2]
+    yield f"http://{host}:{port}"
+    server.shutdown()
+    server.server_close()
+    thread.join(timeout=10)

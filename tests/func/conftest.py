@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import threading
-
 import pytest
 
 from testing.app_server import AppServers
@@ -11,6 +9,7 @@ from testing.browser import CHROMIUM, CHROMIUM_ARGS, require_chromium
 from testing.published_history import build_template
 from testing.raw_server import RawServers
 from testing.seaweedfs import SeaweedFS
+from testing.servers import serve_in_thread
 from web_assets_doit.serve import make_server
 
 
@@ -58,10 +57,5 @@ def browser():
 @pytest.fixture
 def served(project):
     """`doit serve`'s server on the project, in a thread: its base URL."""
-    server = make_server(project)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    host, port = server.server_address[:2]
-    yield f"http://{host}:{port}/"
-    server.shutdown()
-    server.server_close()
+    for url in serve_in_thread(make_server(project)):
+        yield f"{url}/"

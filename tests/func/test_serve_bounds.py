@@ -5,12 +5,12 @@ from __future__ import annotations
 import json
 import os
 import socket
-import threading
 import urllib.error
 import urllib.request
 
 import pytest
 
+from testing.servers import serve_in_thread
 from web_assets_doit.serve import make_server
 
 MANIFEST = "web/public/fixtures/dev.json"
@@ -22,14 +22,8 @@ BOUND = 30.0
 @pytest.fixture
 def serving(project):
     """Start the status server on `project` with an idle timeout of 1 s; its base url."""
-    server = make_server(project, idle_timeout=1.0)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    host, port = server.server_address[:2]
-    yield f"http://{host}:{port}/"
-    server.shutdown()
-    server.server_close()
-    thread.join(timeout=10)
+    for url in serve_in_thread(make_server(project, idle_timeout=1.0)):
+        yield f"{url}/"
 
 
 def status(url: str) -> int:

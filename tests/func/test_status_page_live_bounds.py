@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 import json
-import threading
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import ClassVar
 
 import pytest
 
+from testing.servers import serve_in_thread
 from web_assets_doit.serve import make_server
 
 MANIFEST = "web/public/fixtures/dev.json"
@@ -17,16 +17,6 @@ MiB = 1 << 20
 CAP = 64 * MiB
 # What may sit in socket buffers and Chromium's network stack once the page has stopped reading.
 READ_AHEAD = 32 * MiB
-
-
-def serve_in_thread(server):
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    host, port = server.server_address[:2]
-    yield f"http://{host}:{port}"
-    server.shutdown()
-    server.server_close()
-    thread.join(timeout=10)
 
 
 @pytest.fixture
