@@ -11,7 +11,7 @@ from tasks.reporter import SummaryReporter
 from web_assets.config.settings import resolve_settings
 from web_assets.config.spelling import Entry
 from web_assets.errors import PublishError
-from web_assets.history.log import Release
+from web_assets.history.log import PastRelease
 from web_assets.history.rollback import Rollback
 from web_assets.records.summary import Summary
 from web_assets.release.datasets import read_csv_header
@@ -101,7 +101,7 @@ def test_a_read_only_run_never_speaks_of_half_written_files():
 def rollback(root, *, pushed: str, commit: str = "cd" * 20) -> str:
     settings = resolve_settings(root, {}, environ={})
     releases = [
-        Release(version, "run", "", sha, "", "", True, {}, {}, None)
+        PastRelease(version, "run", "", sha, "", "", True, {}, {}, None)
         for version, sha in (("8", "12" * 20), ("9", "34" * 20))
     ]
     plan = Rollback(settings, releases[0], releases[1], "main", "34" * 20, [], [])

@@ -9,7 +9,7 @@ from pathlib import Path
 from typing import Any
 
 from web_assets.git.objects import objects, read_all
-from web_assets.history.log import ARTEFACT_KINDS, DATASET_KINDS, FileRef, Release
+from web_assets.history.log import ARTEFACT_KINDS, DATASET_KINDS, FileRef, PastRelease
 from web_assets.records.jsonio import parse_json
 
 SECTIONS = ("models", "preprocessing", "attribution")
@@ -48,7 +48,7 @@ class Changes:
         return "; ".join(parts) or "no published file changed"
 
 
-def changes(older: Release | None, newer: Release) -> Changes:
+def changes(older: PastRelease | None, newer: PastRelease) -> Changes:
     """Models (a model with its bundle), datasets and other files that differ, by id or path.
 
     Datasets are compared only when both releases have a lock file: a manifest names no dataset.
@@ -72,7 +72,7 @@ def changes(older: Release | None, newer: Release) -> Changes:
     )
 
 
-def release_line(release: Release, changes: Changes | str) -> str:
+def release_line(release: PastRelease, changes: Changes | str) -> str:
     """One line: version, run id, trained_at, short commit, commit date, what changed."""
     said = changes if isinstance(changes, str) else changes.summary()
     run = (release.run_id or "-", release.trained_at or "-")
@@ -80,7 +80,7 @@ def release_line(release: Release, changes: Changes | str) -> str:
     return line if release.has_lock else f"{line}  (by hand, no lock file)"
 
 
-def diff_lines(root: Path, older: Release, newer: Release) -> list[str]:
+def diff_lines(root: Path, older: PastRelease, newer: PastRelease) -> list[str]:
     """Readable lines from `older` to `newer`; bundles are read from git objects in one process."""
     lines = [f"from {_name(older)} to {_name(newer)}"]
     kept = _still_published(root, newer.commit, older.files, newer.files)
@@ -108,7 +108,7 @@ def short_size(size: int) -> str:
     return f"{size / (1024 * 1024):.1f} MiB"
 
 
-def _name(release: Release) -> str:
+def _name(release: PastRelease) -> str:
     return f"{release.version} ({release.commit[:8]}, {release.run_id or 'no run id'})"
 
 
@@ -153,7 +153,7 @@ def _still_published(
     return held
 
 
-def _bundles(release: Release) -> dict[str, str]:
+def _bundles(release: PastRelease) -> dict[str, str]:
     """Each model id and its preprocessing bundle's path, from the manifest."""
     models = {entry.get("id") for entry in _entries(release.manifest, "models")}
     return {
@@ -163,7 +163,7 @@ def _bundles(release: Release) -> dict[str, str]:
     }
 
 
-def _feature_lines(root: Path, older: Release, newer: Release) -> list[str]:
+def _feature_lines(root: Path, older: PastRelease, newer: PastRelease) -> list[str]:
     old, new = _bundles(older), _bundles(newer)
     pairs = {}
     for model in sorted(old.keys() & new.keys()):

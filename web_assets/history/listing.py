@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from web_assets.history.branch import UNSHALLOW
 from web_assets.history.diff import changes, release_line
-from web_assets.history.log import Release, ReleaseList, same_content
+from web_assets.history.log import PastRelease, ReleaseList, same_content
 from web_assets.history.rollback import MESSAGE
 
 ROLLBACK_SUBJECT = MESSAGE.split("{", 1)[0]
@@ -42,17 +42,17 @@ def release_lines(releases: ReleaseList) -> list[str]:
     return lines
 
 
-def _records_only(older: Release, release: Release) -> bool:
+def _records_only(older: PastRelease, release: PastRelease) -> bool:
     """Both made by this tool, with the same files, version and run: only the records moved."""
 
-    def facts(r: Release) -> tuple:
+    def facts(r: PastRelease) -> tuple:
         files = {path: (ref.sha256, ref.size) for path, ref in r.files.items()}
         return r.has_lock, r.version, r.run_id, r.trained_at, files
 
     return older.has_lock and facts(older) == facts(release)
 
 
-def _is_rollback(release: Release, older: Release | None) -> bool:
+def _is_rollback(release: PastRelease, older: PastRelease | None) -> bool:
     """Made by `doit rollback`, or going back to a lower version than the release before it."""
     if release.subject.startswith(ROLLBACK_SUBJECT):
         return True
@@ -62,13 +62,13 @@ def _is_rollback(release: Release, older: Release | None) -> bool:
     return int(versions[0]) < int(versions[1])
 
 
-def _published_before(releases: ReleaseList) -> dict[str, Release]:
+def _published_before(releases: ReleaseList) -> dict[str, PastRelease]:
     """Each release that publishes an older one again, file for file, and the newest such older one.
 
     One pass from the oldest; only releases with the same files, version and run are compared.
     """
-    seen: dict[tuple, list[Release]] = {}
-    again: dict[str, Release] = {}
+    seen: dict[tuple, list[PastRelease]] = {}
+    again: dict[str, PastRelease] = {}
     for release in reversed(releases):
         if not release.has_lock:
             continue

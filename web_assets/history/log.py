@@ -33,7 +33,9 @@ class FileRef:
 
 
 @dataclass(frozen=True)
-class Release:
+class PastRelease:
+    """A release as the branch's history holds it: one commit's manifest and lock file."""
+
     version: str
     run_id: str
     trained_at: str
@@ -89,7 +91,7 @@ def list_releases(
         root, sorted({oid for _, _, _, state in snapshots for oid in state.values() if oid})
     )
     parsed = {oid: _json(data) for oid, data in blobs.items()}
-    kept: list[Release] = []
+    kept: list[PastRelease] = []
     aliases: dict[str, str] = {}
     for commit, date, subject, state in reversed(snapshots):
         document = parsed.get(state[manifest])
@@ -104,7 +106,7 @@ def list_releases(
     return ReleaseList(reversed(kept), root, manifest, lock, aliases, shallow)
 
 
-def same_content(older: Release, newer: Release) -> bool:
+def same_content(older: PastRelease, newer: PastRelease) -> bool:
     """The same files, run and version: a manifest that differs only in its `uri`s counts as one."""
 
     def without_uris(manifest: dict[str, Any]) -> dict[str, Any]:
@@ -123,7 +125,7 @@ def same_content(older: Release, newer: Release) -> bool:
     return older.lock == newer.lock and without_uris(older.manifest) == without_uris(newer.manifest)
 
 
-def resolve(releases: list[Release], target: str, root: Path | None = None) -> Release:
+def resolve(releases: list[PastRelease], target: str, root: Path | None = None) -> PastRelease:
     """The release a user names: a version (its newest release) or a commit of a release.
 
     ASCII digits name a version first; a hex prefix of 4+ digits a release's commit; anything else
@@ -210,12 +212,12 @@ def _snapshots(root: Path, ref: str, paths: list[str]) -> list[tuple[str, str, s
     return snapshots[::-1]
 
 
-def _release(commit: str, date: str, subject: str, manifest: dict, lock: Any) -> Release:
+def _release(commit: str, date: str, subject: str, manifest: dict, lock: Any) -> PastRelease:
     described = isinstance(lock, dict) and _describes(lock, manifest)
     lock = lock if described else None
     files = _lock_files(lock) if lock else _manifest_files(manifest)
     run = lock.get("release") if lock and isinstance(lock.get("release"), dict) else {}
-    return Release(
+    return PastRelease(
         version=_version(
             run.get("version"), (lock or {}).get("dataset_version"), manifest.get("dataset_version")
         ),

@@ -21,7 +21,7 @@ from web_assets.files.hashing import FileDigest
 from web_assets.git import commit as gitcommit
 from web_assets.git.objects import read_all, restore
 from web_assets.git.run import is_work_tree, run, toplevel
-from web_assets.history.log import Release, list_releases, resolve
+from web_assets.history.log import PastRelease, list_releases, resolve
 from web_assets.records.jsonio import parse_json
 
 MESSAGE = "chore: roll back web assets to version {version} (commit {commit})"
@@ -30,8 +30,8 @@ MESSAGE = "chore: roll back web assets to version {version} (commit {commit})"
 @dataclass(frozen=True)
 class Rollback:
     settings: Settings
-    target: Release
-    current: Release
+    target: PastRelease
+    current: PastRelease
     branch: str
     parent: str
     restored: list[str]  # root-relative paths written from the target's commit
@@ -170,7 +170,7 @@ def _head_lock_files(root: Path, lock: str) -> set[str]:
     }
 
 
-def _inside(settings: Settings, path: str, target: Release) -> None:
+def _inside(settings: Settings, path: str, target: PastRelease) -> None:
     """A path from a lock file is written only inside the project, never in .git or via a link."""
     try:
         resolved = output_path(settings.root, "path", path)
