@@ -175,18 +175,21 @@ def source_date_epoch(value: str | None) -> str | None:
         ) from None
 
 
-def number_within(low: float, high: float, what: str, example: str) -> Callable[..., float]:
-    """A converter of a number from `low` to `high`; its refusal says what the number is."""
+def number_within(
+    low: float, high: float, what: str, example: str, *, above: bool = False
+) -> Callable[..., float]:
+    """A converter of a number from `low` (excluded when `above`) to `high`; its refusal says
+    what the number is."""
+    bounds = f"above {low:g} and at most {high:g}" if above else f"between {low:g} and {high:g}"
 
     def convert(root: Path, name: str, value: Any) -> float:
         try:
             number = float(value) if not isinstance(value, bool) else low - 1
         except (TypeError, ValueError):
             number = low - 1
-        if not low <= number <= high:
+        if not (low < number <= high if above else low <= number <= high):
             raise PublishError(
-                f"Setting `{name}` must be {what} between {low:g} and {high:g} such as {example}, "
-                f"got {value!r}."
+                f"Setting `{name}` must be {what} {bounds} such as {example}, got {value!r}."
             )
         return number
 

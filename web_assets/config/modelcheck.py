@@ -52,16 +52,7 @@ def feature_table(root: Path, name: str, value: Any) -> tuple[tuple[str, tuple[s
     return tuple((str(key), tuple(needs)) for key, needs in value.items())
 
 
-def time_limit(root: Path, name: str, value: Any) -> float:
-    try:
-        number = float(value) if not isinstance(value, bool) else -1.0
-    except (TypeError, ValueError):
-        number = -1.0
-    if not 0 < number <= 86400:
-        raise PublishError(
-            f"Setting `{name}` must be seconds above 0 and at most 86400 such as 60, got {value!r}."
-        )
-    return number
+time_limit = number_within(0, 86400, "seconds", "60", above=True)
 
 
 def memory_size(root: Path, name: str, value: Any) -> int:
