@@ -8,6 +8,8 @@ staged and unstaged work as it was, and no lock behind (the next run clears our 
 
 from __future__ import annotations
 
+import functools
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any, NamedTuple
 
@@ -60,20 +62,28 @@ def commit_files(release: Release) -> FilesCommit:
     return FilesCommit(commit, base, commit or base)
 
 
-def holds_same_bytes(root: Path, holder: str, commit: str, path: str) -> bool:
-    """Does `commit`, on `holder`'s history, hold `path` (project-relative) as `holder` does?"""
+def holds_same_bytes(root: Path, holder: str) -> Callable[[str, str], bool]:
+    """`holds(commit, path)`: does `commit`, on `holder`'s history, hold `path` (project-relative)
+    as `holder` does? The prefix and each commit's ancestry are asked of git once per manifest."""
     if not holder:
-        return False
+        return lambda commit, path: False
     prefix = run(root, "rev-parse", "--show-prefix").stdout.strip()
-    found = run(
-        root, "rev-parse", f"{commit}:{prefix}{path}", f"{holder}:{prefix}{path}", check=False
-    )
-    blobs = found.stdout.split()
-    if found.returncode != 0 or len(blobs) != 2 or blobs[0] != blobs[1]:
-        return False
-    # A commit off the branch (a killed publish's, or one a rebase replaced) holds the bytes here
-    # but is never pushed: a URI pinned to it would not be served.
-    return run(root, "merge-base", "--is-ancestor", commit, holder, check=False).returncode == 0
+
+    @functools.cache
+    def on_history(commit: str) -> bool:
+        # A commit off the branch (a killed publish's, or one a rebase replaced) holds the bytes
+        # here but is never pushed: a URI pinned to it would not be served.
+        return run(root, "merge-base", "--is-ancestor", commit, holder, check=False).returncode == 0
+
+    def holds(commit: str, path: str) -> bool:
+        found = run(
+            root, "rev-parse", f"{commit}:{prefix}{path}", f"{holder}:{prefix}{path}", check=False
+        )
+        blobs = found.stdout.split()
+        same = found.returncode == 0 and len(blobs) == 2 and blobs[0] == blobs[1]
+        return same and on_history(commit)
+
+    return holds
 
 
 def commit_release(release: Release, manifest: dict[str, Any] | None = None) -> dict[str, Any]:

@@ -6,7 +6,6 @@ from __future__ import annotations
 import hashlib
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -90,7 +89,7 @@ def write_manifest(
         run=inputs.run,
         default_time=inputs.source_date_epoch or format_timestamp(datetime.now(UTC)),
         pin=holder,
-        holds=partial(holds_same_bytes, root, holder),
+        holds=holds_same_bytes(root, holder),
     )
     validate(update.manifest, inputs.manifest)
     data = json_bytes(update.manifest)
