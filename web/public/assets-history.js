@@ -12,7 +12,7 @@ function cell(row, text, className) {
 }
 
 function formatMetric(value) {
-  return Math.abs(value) >= 1000 ? value.toFixed(0) : String(Number(value.toPrecision(4)));
+  return Math.abs(value) >= 1000 ? value.toFixed(0) : String(Number(value.toFixed(4)));
 }
 
 function metricsCell(row, metrics) {
