@@ -46,7 +46,7 @@ function addRelease(tbody, release) {
   if (release.by_hand) row.classList.add("by-hand");
   cell(row, release.version, "version");
   cell(row, release.run_id || "\u2013", "run-id");
-  cell(row, release.trained_at || "\u2013", "trained");
+  cell(row, String(release.trained_at || "\u2013").slice(0, 10), "trained").title = release.trained_at;
   cell(row, String(release.date).slice(0, 10), "date").title = release.date;
   cell(row, String(release.commit).slice(0, 8), "commit").title = release.subject;
   cell(row, [release.changes, ...marks(release)].join("  "), "changes");
