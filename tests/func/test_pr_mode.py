@@ -104,8 +104,10 @@ def test_the_script_names_the_compare_url_of_a_github_remote(project, monkeypatc
     out = io.StringIO()
     monkeypatch.setattr("sys.stdout", out)
     status = cli.main(
-        ["--pr", "--run-dir", str(run_dir), "--version", "8", "--root", str(project)]
-        + ["--dataset", str(project / "data/processed/Dataset_Version_8.csv")]
+        [
+            *("--pr", "--run-dir", str(run_dir), "--version", "8", "--root", str(project)),
+            *("--dataset", str(project / "data/processed/Dataset_Version_8.csv")),
+        ]
     )
     assert status == 0, out.getvalue()
     url = "https://github.com/owner/models-app/compare/main...web-assets/v8?expand=1"
@@ -135,9 +137,11 @@ def test_publish_in_pr_mode_says_the_release_is_not_live_yet(project, remote):
 
 def test_a_detached_head_is_refused_before_anything_is_written(project):
     git(project, "switch", "--quiet", "--detach", "HEAD")
+    args = inputs(project, seed=8)
     before = user_state(project)
-    result = run_doit(project, "pr=true", *inputs(project, seed=8))
+    result = run_doit(project, "pr=true", *args)
     assert result.status != 0
     assert "is on a detached HEAD: pr=true makes its branch from the current branch" in result.err
     assert "Traceback" not in result.text
     assert git(project, "branch", "--list", BRANCH) == ""
+    assert user_state(project) == before

@@ -41,7 +41,7 @@ class _NoRedirect(urllib.request.HTTPRedirectHandler):
 
 
 def _post(url: str, body: bytes, timeout: float, answer: list[str]) -> None:
-    """POST `body`, noting in `answer` what went wrong ("" when the webhook took it)."""
+    """POST `body`, noting in `answer` what went wrong ("" when taken; nothing on a timeout)."""
     opener = urllib.request.build_opener(_NoRedirect)
     request = urllib.request.Request(
         url, data=body, method="POST", headers={"Content-Type": "application/json"}
@@ -54,6 +54,8 @@ def _post(url: str, body: bytes, timeout: float, answer: list[str]) -> None:
         answer.append(f"it answered HTTP {err.code}")
     except (urllib.error.URLError, OSError, ValueError) as err:
         reason = getattr(err, "reason", None) or err
+        if isinstance(reason, TimeoutError):
+            return  # said as the deadline passing, whichever of the two saw it first
         answer.append(f"it could not be reached ({type(reason).__name__}: {reason})")
 
 
