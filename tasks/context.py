@@ -11,7 +11,7 @@ from web_assets.config.spelling import Entry
 from web_assets.errors import PublishError
 from web_assets.release.load import Release, load_release
 from web_assets.release.recorded import RunSettings, gone_inputs, resolve_run
-from web_assets_doit import variables
+from web_assets_doit import pr, variables
 
 
 class Loaded(NamedTuple):
@@ -23,6 +23,8 @@ class Loaded(NamedTuple):
     problem: str | None
     # The recorded inputs that are gone, when a plain `doit` keeps the published release as it is.
     kept: tuple[str, ...] = ()
+    # pr=true: the run's settings, published in a worktree on the release's branch (tasks/pr.py).
+    pr: RunSettings | None = None
 
 
 def run_settings(root: Path) -> RunSettings:
@@ -37,6 +39,8 @@ def load(root: Path, given: Mapping[str, Any] | None = None) -> Loaded:
     """The release this run's settings name, or why there is none; `given` as publish() gives them."""
     run = run_settings(root) if given is None else resolve_run(root, given, source=Entry.PUBLISH)
     settings = run.settings
+    if pr.wanted(root, run):
+        return Loaded(settings, None, None, pr=run)
     if settings is None:
         return Loaded(None, None, run.problem)
     gone = gone_inputs(settings, run.given, run.recorded)

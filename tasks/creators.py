@@ -34,6 +34,7 @@ PUBLISH_TASKS = [
     "lockfile",
     "commit",
     "app",
+    "pr",
 ]
 # Every step that writes waits for the checks: bad input stops the run before any write.
 CHECKED = ["check"]

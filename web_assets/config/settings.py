@@ -96,6 +96,10 @@ class Settings:
     app_parity_tolerance: float = 1e-4
     app_onnxruntime: str | None = None
     s3_timeout: int = 20
+    # Pull-request mode and the webhook (its variable's name, never the URL).
+    pr: bool = False
+    notify_url_env: str | None = None
+    notify_timeout: float = 5.0
     # How the person gave these settings: messages name a setting in the entry point's words.
     entry: Entry = Entry.DOIT
 

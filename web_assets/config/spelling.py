@@ -18,6 +18,7 @@ FLAGS = {
     "version": "--version",
     "uri_template": "--uri-template",
     "push": "--push",
+    "pr": "--pr",
 }
 PYPROJECT = "[tool.web-assets] of pyproject.toml"
 

@@ -31,6 +31,7 @@ from web_assets.config.modelcheck import (
     time_limit,
     whole_number,
 )
+from web_assets.config.notify import notify_seconds, webhook_env
 from web_assets.config.storage import (
     DEFAULT_PREFIX,
     checksums,
@@ -107,6 +108,11 @@ TABLE: dict[str, tuple[Any, Converter]] = {
     "app_parity_tolerance": (1e-4, tolerance),
     # Unset: the onnxruntime-node of web/package-lock.json (web_assets/modelcheck/ort_support.py).
     "app_onnxruntime": (None, runtime_version),
+    # Pull-request mode (web_assets/git/pr.py): the release's commits on web-assets/v{version}.
+    "pr": (False, boolean),
+    # After a push, one POST to the webhook whose URL is in this variable (web_assets/notify/).
+    "notify_url_env": (None, webhook_env),
+    "notify_timeout": (5, notify_seconds),
 }
 DEFAULTS = {name: default for name, (default, _) in TABLE.items()}
 CONVERTERS = {name: convert for name, (_, convert) in TABLE.items()}
