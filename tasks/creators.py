@@ -147,6 +147,7 @@ def manifest_settings(release: Release) -> dict[str, Any]:
         "run_dir": settings.shown(settings.run_dir),
         "run_id": settings.run_id,
         "trained_at": settings.trained_at,
+        **({"metrics": release.metrics} if release.metrics else {}),
     }
 
 
@@ -196,7 +197,12 @@ def lockfile_task(release: Release | None) -> Task:
         "actions": [step_action(release, write_lock, lock_inputs(release))],
         "task_dep": [*CHECKED, "datasets", "gather", "prune", *upload_dep, "manifest"],
         "uptodate": [
-            settings_changed({"version": settings.version}),
+            settings_changed(
+                {
+                    "version": settings.version,
+                    **({"metrics": release.metrics} if release.metrics else {}),
+                }
+            ),
             target_intact(settings.relative(settings.lock_file)),
             # While it names files of the previous release that the run lacks, it is rewritten.
             not release.removed,

@@ -30,6 +30,11 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
     parser.add_argument("--uri-template", help="how the web app reaches each file (see README)")
     parser.add_argument("--push", action="store_true", default=None, help="push after committing")
     parser.add_argument(
+        "--max-metric-regression",
+        help="metric:allowed[:lower|higher], comma-separated: refuse a run worse than the live one",
+    )
+    parser.add_argument("--report", help="write a Markdown report of the release to this file")
+    parser.add_argument(
         "--no-commit", dest="commit", action="store_false", default=None, help="do not commit"
     )
     return parser.parse_args(argv)
@@ -49,6 +54,8 @@ def main(argv: list[str] | None = None, root: Path | None = None) -> int:
             "push": args.push,
             "commit": args.commit,
             "uri_template": args.uri_template,
+            "max_metric_regression": args.max_metric_regression,
+            "report": args.report,
         }
     )
     try:

@@ -18,6 +18,8 @@ FLAGS = {
     "version": "--version",
     "uri_template": "--uri-template",
     "push": "--push",
+    "max_metric_regression": "--max-metric-regression",
+    "report": "--report",
 }
 PYPROJECT = "[tool.web-assets] of pyproject.toml"
 
