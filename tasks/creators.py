@@ -19,6 +19,7 @@ from tasks.step import run_step, run_verify, uncaptured
 from web_assets.records.uris import pins
 from web_assets.release.load import Release
 from web_assets.release.run_files import remove_stale
+from web_assets.report.write import report_target
 from web_assets.steps.copy import publish_copies, publish_copy, remove_partials
 from web_assets.steps.records import write_lock, write_manifest
 from web_assets_doit.uptodate import settings_changed, target_intact, targets_intact
@@ -40,10 +41,13 @@ CHECKED = ["check"]
 Task = dict[str, Any]
 
 
-def doit_config() -> dict[str, Any]:
+def doit_config(loaded: Loaded | None = None) -> dict[str, Any]:
+    target = report_target(loaded.settings) if loaded else None
+    # The report needs the live release as it is before any step writes: read now, kept here.
+    reporter = type("SummaryReporter", (SummaryReporter,), {"report": target})
     return {
         "default_tasks": PUBLISH_TASKS,
-        "reporter": SummaryReporter,
+        "reporter": reporter if target else SummaryReporter,
         "check_file_uptodate": ContentChecker,
     }
 
