@@ -38,9 +38,7 @@ def test_metrics_reach_the_manifest_and_the_lock_file_and_the_history(project, t
     assert releases.status == 0, releases.text
     lines = releases.out.splitlines()
     assert lines[0].startswith("9 ") and lines[0].endswith("[test.logloss: financial_lens 1]")
-    assert lines[1].startswith("8 ") and lines[1].endswith(
-        "[log_loss: performance_dense 0.98]"
-    )
+    assert lines[1].startswith("8 ") and lines[1].endswith("[log_loss: performance_dense 0.98]")
     diff = doit_here(project, "diff", "from=8", "to=9")
     assert diff.status == 0, diff.text
     assert "metric performance_dense log_loss: 0.98 -> (absent)" in diff.out
