@@ -82,3 +82,25 @@ def test_a_run_without_metrics_writes_no_metrics_key(project, tmp_path):
     assert doit_here(project, f"run_dir={run_dir}", f"dataset={dataset}", "version=8").status == 0
     assert "metrics" not in json.loads((project / MANIFEST).read_text())
     assert "metrics" not in json.loads((project / LOCK).read_text())
+
+
+def test_the_script_takes_the_gate_and_the_report_as_flags(project, tmp_path, capsys):
+    from web_assets_doit.cli import main
+
+    live = {"performance_dense": {"accuracy": 0.51}}
+    assert doit_here(project, *run_with(tmp_path, 8, live)).status == 0
+    run_dir, dataset, _ = (
+        arg.split("=", 1)[1]
+        for arg in run_with(tmp_path, 9, {"performance_dense": {"accuracy": 0.4}})
+    )
+    flags = ["--run-dir", run_dir, "--dataset", dataset, "--version", "9"]
+    report = tmp_path / "report.md"
+    refused = main(
+        [*flags, "--max-metric-regression", "accuracy:0.1", "--report", str(report)], project
+    )
+    assert refused == 1
+    err = capsys.readouterr().err
+    assert "more than `--max-metric-regression accuracy:0.1` allows" in err
+    assert not report.exists()
+    assert main([*flags, "--report", str(report)], project) == 0
+    assert "| performance_dense | accuracy | 0.51 | 0.4 | -0.11 |" in report.read_text()
