@@ -78,3 +78,25 @@ def test_the_manifest_keeps_metrics_it_does_not_own():
     current = {"ensemble": {"log_loss": 0.9}, "dense": {"old": 1}, "gone": {"x": 2}}
     new = with_metrics(current, {"dense": {"log_loss": 0.8}}, {"dense", "gone"})
     assert new == {"ensemble": {"log_loss": 0.9}, "dense": {"log_loss": 0.8}}
+
+
+def test_a_run_without_metrics_drops_only_those_the_last_publish_wrote():
+    from web_assets.records.documents import RunFacts, manifest_document
+    from web_assets.records.manifest import Published
+
+    models = [Published("dense", "artifacts/run_export/dense.onnx", "ab" * 32, 10)]
+    current = {"run_id": "run_1", "dataset_version": "7", "trained_at": "2025-01-01T00:00:00Z"}
+    current |= {"models": [], "preprocessing": [], "attribution": []}
+    current["metrics"] = {"ensemble": {"log_loss": 0.9}, "dense": {"log_loss": 0.8}}
+    run = RunFacts(8, "https://cdn.example.com/{filename}", None, None)
+    time = "2025-02-01T00:00:00Z"
+
+    def published(lock):
+        document = manifest_document(
+            current, lock, models=models, bundles=[], run=run, default_time=time
+        )
+        return document.manifest.get("metrics")
+
+    written = {"lock_format": 1, "files": [], "metrics": {"dense": {"log_loss": 0.8}}}
+    assert published(written) == {"ensemble": {"log_loss": 0.9}}
+    assert published({"lock_format": 1, "files": []}) == current["metrics"]

@@ -59,7 +59,8 @@ def manifest_document(
     kept, whatever the version: a new dataset alone is no new training run, and the lock file, not
     a manifest a person may have edited, says which run the models are. New bytes are pinned to
     `pin`; an unchanged file keeps its commit while `holds` says so. The run's `metrics` replace
-    its models' in the manifest's `metrics`; without any, that field is left as it is.
+    its models' in the manifest's `metrics`; without any, the ones the last publish wrote go, and
+    a manifest the tool never wrote metrics to keeps its field as it is.
     """
     run_id, trained_at = run.run_id, run.trained_at
     digests = {item.path: item.sha256 for item in models + bundles}
@@ -81,9 +82,16 @@ def manifest_document(
         recorded={entry["path"]: entry.get("sha256") for entry in (lock or {}).get("files", [])},
         holds=holds,
     )
-    if metrics:
-        ids = {item.id for item in models}
-        update.manifest["metrics"] = with_metrics(update.manifest.get("metrics"), metrics, ids)
+    # The models whose metrics the last publish wrote are ours too: a run without them drops them.
+    written = (lock or {}).get("metrics")
+    written = set(written) if isinstance(written, dict) else set()
+    if metrics or written:
+        owned = {item.id for item in models} | written
+        merged = with_metrics(update.manifest.get("metrics"), metrics or {}, owned)
+        if merged:
+            update.manifest["metrics"] = merged
+        else:
+            update.manifest.pop("metrics", None)
     return update
 
 
