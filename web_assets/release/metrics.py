@@ -1,7 +1,8 @@
 """The run's metrics and the gate on them.
 
 A run states its models' evaluation metrics in `metrics.json` keyed by model id
-(`{"performance_dense": {"log_loss": 0.98, "accuracy": 0.51}}`), or in `{model_id}_metrics.json`,
+(`{"performance_dense": {"log_loss": 0.98, "accuracy": 0.51}}`; one keyed by no model id is read
+past), or in `{model_id}_metrics.json`,
 one per model. Upstream's trainers write the latter's shape: numbers beside the run's notes
 (`trainer`, `feature_cols`) and one level of splits (`{"test": {"logloss": 1.01}}`, read as
 `test.logloss`); only numbers are metrics, the rest is read past.
@@ -35,7 +36,9 @@ def read_metrics(run_dir: Path, model_ids: Iterable[str], entry: Entry = Entry.D
     found: dict[str, tuple[Path, dict[str, float]]] = {}
     shared = run_dir / METRICS_FILE
     document = _document(run_dir, shared, remedy)
-    if document is not None:
+    # One that names no model is the run's own (`{"accuracy": 0.5}`): published, as any file of
+    # the run, but no model's metrics.
+    if document is not None and document.keys() & set(ids):
         unknown = sorted(set(document) - set(ids))
         if unknown:
             raise PublishError(

@@ -4,7 +4,7 @@ file, this release's, and the run's summary. No I/O, no clock."""
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 from web_assets.history.diff import Changes, changes
@@ -58,7 +58,8 @@ def report_facts(
     return ReportFacts(
         title=f"dataset version {new.version or '?'}, run {new.run_id or '?'}",
         live=live_state(summary),
-        summary=tuple(summary.lines()),
+        # Datasets are copied in threads and reported as they finish: in path order here.
+        summary=tuple(replace(summary, datasets=sorted(summary.datasets, key=_target)).lines()),
         live_release=f"version {old.version}, run {old.run_id or '?'}" if old else "",
         changes=changed,
         fields=_fields(old_manifest or {}, manifest),
@@ -85,6 +86,10 @@ def live_state(summary: Summary) -> str:
     if step:
         return f"no: not committed ({step.get('reason') or 'commit=false'})"
     return "unchanged: this run published nothing new"
+
+
+def _target(dataset: dict[str, Any]) -> str:
+    return str(dataset.get("target"))
 
 
 def _ids(lock: dict | None) -> dict[str, dict[str, Any]]:

@@ -60,6 +60,11 @@ def test_bad_metrics_are_refused_in_one_line_naming_the_file(tmp_path, files, sa
     assert said in str(caught.value) and "\n" not in str(caught.value)
 
 
+def test_a_metrics_file_keyed_by_no_model_is_the_runs_own(tmp_path):
+    (tmp_path / "metrics.json").write_text('{"accuracy": 0.5, "test": {"logloss": 1.0}}')
+    assert read_metrics(tmp_path, IDS) == {}
+
+
 def test_the_gate_names_model_metric_and_both_values_in_the_entry_points_words(tmp_path):
     live = {"performance_dense": {"accuracy": 0.51, "log_loss": 0.98}}
     worse = {"performance_dense": {"accuracy": 0.48, "log_loss": 0.90}}

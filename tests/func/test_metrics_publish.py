@@ -67,12 +67,12 @@ def test_the_gate_refuses_a_worse_run_before_anything_is_written(project, tmp_pa
     assert allowed.status == 0, allowed.text
 
 
-def test_a_metrics_file_keyed_by_other_names_is_refused_in_one_line(project, tmp_path):
-    args = run_with(tmp_path, 8, {"trainer": "xgboost", "test": {"logloss": 1.0}})
-    refused = doit_here(project, *args)
+def test_a_metrics_file_naming_a_model_and_another_name_is_refused_in_one_line(project, tmp_path):
+    metrics = {"performance_dense": {"log_loss": 0.9}, "performance_dens": {"log_loss": 1.0}}
+    refused = doit_here(project, *run_with(tmp_path, 8, metrics))
     assert refused.status != 0
     (line,) = [line for line in refused.err.splitlines() if line.startswith("ERROR")]
-    assert "names 'test', 'trainer', no model of the run" in line
+    assert "names 'performance_dens', no model of the run" in line
     assert "MODEL_metrics.json" in line
 
 
