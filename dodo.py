@@ -14,7 +14,7 @@ PROJECT_ROOT = Path(__file__).resolve().parent
 LOADED = context.load(PROJECT_ROOT)
 RELEASE = LOADED.release
 
-DOIT_CONFIG = creators.doit_config()
+DOIT_CONFIG = creators.doit_config(LOADED)
 
 
 def task_check():

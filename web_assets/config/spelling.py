@@ -19,6 +19,8 @@ FLAGS = {
     "uri_template": "--uri-template",
     "push": "--push",
     "pr": "--pr",
+    "max_metric_regression": "--max-metric-regression",
+    "report": "--report",
 }
 PYPROJECT = "[tool.web-assets] of pyproject.toml"
 

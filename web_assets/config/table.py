@@ -24,6 +24,7 @@ from web_assets.config.converters import (
     timestamp,
     uri_template,
 )
+from web_assets.config.metric_gate import metric_gates
 from web_assets.config.modelcheck import (
     feature_table,
     fraction,
@@ -80,6 +81,10 @@ TABLE: dict[str, tuple[Any, Converter]] = {
     "smoke_fixtures": (200, whole_number),
     "max_missing_features": (None, whole_number),
     "max_prediction_shift": (None, fraction),
+    # The run's metrics against the live release's (web_assets/release/metrics.py).
+    "max_metric_regression": ((), metric_gates),
+    # A Markdown report of the release, for a pull request (web_assets/report/).
+    "report": (None, input_path),
     # Each model's run, in a child process: a model past either is refused (modelcheck/bounded.py).
     "model_time_limit": (60.0, time_limit),
     "model_memory_limit": ("2GiB", memory_size),
