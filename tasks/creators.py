@@ -43,7 +43,8 @@ Task = dict[str, Any]
 
 
 def doit_config(loaded: Loaded | None = None) -> dict[str, Any]:
-    target = report_target(loaded.settings) if loaded else None
+    # In pull-request mode the run in the worktree writes the report, of the release it made.
+    target = report_target(loaded.settings) if loaded and loaded.pr is None else None
     # The report needs the live release as it is before any step writes: read now, kept here.
     reporter = type("SummaryReporter", (SummaryReporter,), {"report": target})
     return {

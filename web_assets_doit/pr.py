@@ -10,7 +10,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import TextIO
 
-from web_assets.config.settings import INPUTS
+from web_assets.config.settings import FROM_HERE
 from web_assets.errors import PublishError
 from web_assets.git.pr import in_worktree, prepare_worktree
 from web_assets.git.run import is_work_tree
@@ -44,7 +44,9 @@ def branch_run(root: Path, run: RunSettings) -> tuple[Path, RunSettings]:
         project = prepare_worktree(root, settings.version)
     except PublishError as err:
         return root, run._replace(settings=None, problem=str(err))
-    inputs = {name: str(getattr(settings, name)) for name in INPUTS if getattr(settings, name)}
+    # The run's inputs and the report are the user's: absolute, so the worktree's run reads and
+    # writes them where the user named them.
+    inputs = {name: str(getattr(settings, name)) for name in FROM_HERE if getattr(settings, name)}
     given = {**run.given, **inputs, "version": settings.version, "pr": True}
     # The branch is the worktree's: the release's own, not the user's.
     given.pop("branch", None)

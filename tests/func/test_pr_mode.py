@@ -145,3 +145,14 @@ def test_a_detached_head_is_refused_before_anything_is_written(project):
     assert "Traceback" not in result.text
     assert git(project, "branch", "--list", BRANCH) == ""
     assert user_state(project) == before
+
+
+def test_a_pr_publishs_report_is_written_where_the_user_named_it(project, remote):
+    args = inputs(project, seed=8)
+    before = git(project, "status", "--porcelain", "--untracked-files=all").splitlines()
+    result = run_doit(project, "pr=true", "report=report.md", *args)
+    assert result.status == 0, result.text
+    # The report of the release the branch holds, not of the live one on the user's branch.
+    assert "dataset version 8" in (project / "report.md").read_text(encoding="utf-8")
+    after = git(project, "status", "--porcelain", "--untracked-files=all").splitlines()
+    assert sorted(after) == sorted([*before, "?? report.md"])
