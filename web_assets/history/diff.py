@@ -13,6 +13,8 @@ from web_assets.history.log import ARTEFACT_KINDS, DATASET_KINDS, FileRef, PastR
 from web_assets.history.metric_lines import with_metric_lines
 from web_assets.records.jsonio import parse_json
 
+OUTCOMES = ("home", "draw", "away")
+
 SECTIONS = ("models", "preprocessing", "attribution")
 DIGEST_FIELDS = {"sha256", "size_bytes", "integrity"}
 
@@ -246,10 +248,19 @@ def _shift_lines(lock: dict[str, Any] | None, changed: set[str]) -> list[str]:
         model = entry.get("id") or entry.get("path")
         shift = entry.get("prediction_shift")
         if isinstance(shift, dict):
-            mean = shift.get("mean_abs")
             said = []
-            if isinstance(mean, list) and len(mean) == 3 and all(_number(v) for v in mean):
-                said.append("mean |change| home {:.4f}, draw {:.4f}, away {:.4f}".format(*mean))
+            # As modelcheck's Shift.record() writes it: the mean, then per outcome.
+            mean, by = shift.get("mean_abs_dp"), shift.get("mean_abs_dp_by_outcome")
+            if _number(mean):
+                outcomes = by if isinstance(by, dict) else {}
+                parts = [
+                    f"{name} {outcomes[name]:.4f}"
+                    for name in OUTCOMES
+                    if _number(outcomes.get(name))
+                ]
+                said.append(
+                    f"mean |dp| {mean:.4f}" + (f" ({', '.join(parts)})" if len(parts) == 3 else "")
+                )
             if _number(shift.get("changed_picks")) and _number(shift.get("fixtures")):
                 said.append(f"{shift['changed_picks']} of {shift['fixtures']} picks changed")
             if said:
