@@ -83,9 +83,13 @@ def plan_rollback(settings: Settings, to: str | None) -> Rollback:
             f"Version {target.version} (commit {target.commit[:8]}) is what is published now: "
             "there is nothing to roll back."
         )
-    restored = list(dict.fromkeys([*sorted(target.files), manifest, lock]))
+    if settings.storage == "s3":
+        _refuse_missing_objects(settings, target)
+    # A file kept in the object store is not in git: its key is in the restored lock file.
+    stored = _object_paths(target.lock) | _object_paths(current.lock)
+    restored = list(dict.fromkeys([*sorted(set(target.files) - stored), manifest, lock]))
     now = set(current.files) | _head_lock_files(root, lock)
-    removed = sorted(now - set(restored))
+    removed = sorted(now - set(restored) - stored)
     for path in [*restored, *removed]:
         _inside(settings, path, target)
     _refuse_changes(root, [*restored, *removed])
@@ -187,6 +191,31 @@ def _restore_all(plan: Rollback) -> dict[str, FileDigest]:
         raise
     batch.commit()
     return digests
+
+
+def _refuse_missing_objects(settings: Settings, target: PastRelease) -> None:
+    """Every object the target's lock file names must still be in the store (one HEAD each)."""
+    from web_assets.steps.upload import store_for
+    from web_assets.store.collect import lock_objects, missing_objects
+
+    missing = missing_objects(store_for(settings), lock_objects(target.lock), settings.s3_threads)
+    if missing:
+        more = f" and {len(missing) - 5} more" if len(missing) > 5 else ""
+        raise PublishError(
+            f"Release {target.version} (commit {target.commit[:8]}) names objects no longer in "
+            f"the store: {', '.join(missing[:5])}{more}. Publish that run again (`doit "
+            f"version={target.version} run_dir=...`) to upload them, then roll back. Nothing was "
+            "written."
+        )
+
+
+def _object_paths(lock: dict[str, Any] | None) -> set[str]:
+    entries = lock.get("files") if isinstance(lock, dict) else None
+    return {
+        entry["path"]
+        for entry in (entries if isinstance(entries, list) else [])
+        if isinstance(entry, dict) and isinstance(entry.get("path"), str) and "object" in entry
+    }
 
 
 def _head_lock_files(root: Path, lock: str) -> set[str]:
