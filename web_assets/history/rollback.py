@@ -9,7 +9,7 @@ from __future__ import annotations
 import hashlib
 import sys
 from contextlib import suppress
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -23,6 +23,7 @@ from web_assets.git import commit as gitcommit
 from web_assets.git.objects import read_all, restore
 from web_assets.git.run import is_work_tree, run, toplevel
 from web_assets.history import rollback_journal as journal
+from web_assets.history import rollback_store as store
 from web_assets.history.log import PastRelease, list_releases, resolve
 from web_assets.records.jsonio import parse_json
 
@@ -38,6 +39,8 @@ class Rollback:
     parent: str
     restored: list[str]  # root-relative paths written from the target's commit
     removed: list[str]  # the current release's files that the target does not have
+    # storage = "s3": files fetched from the object store (not in git), and their (bucket, key)
+    fetched: dict[str, tuple[str, str]] = field(default_factory=dict)
 
     @property
     def message(self) -> str:
@@ -84,17 +87,18 @@ def plan_rollback(settings: Settings, to: str | None) -> Rollback:
             "there is nothing to roll back."
         )
     if settings.storage == "s3":
-        _refuse_missing_objects(settings, target)
-    # A file kept in the object store is not in git: its key is in the restored lock file.
-    stored = _object_paths(target.lock) | _object_paths(current.lock)
+        store.refuse_missing_objects(settings, target)
+    # A file kept in the object store is not in git: it is fetched from the store, not committed.
+    fetched = store.object_paths(target.lock)
+    stored = fetched.keys() | store.object_paths(current.lock).keys()
     restored = list(dict.fromkeys([*sorted(set(target.files) - stored), manifest, lock]))
     now = set(current.files) | _head_lock_files(root, lock)
     removed = sorted(now - set(restored) - stored)
-    for path in [*restored, *removed]:
+    for path in [*restored, *removed, *fetched]:
         _inside(settings, path, target)
     _refuse_changes(root, [*restored, *removed])
     parent = gitcommit.head_commit(root) or ""
-    return Rollback(settings, target, current, branch, parent, restored, removed)
+    return Rollback(settings, target, current, branch, parent, restored, removed, fetched)
 
 
 def apply_rollback(plan: Rollback) -> dict[str, Any]:
@@ -108,7 +112,7 @@ def apply_rollback(plan: Rollback) -> dict[str, Any]:
     top = toplevel(root)
     files = {_top(root, top, path): root / path for path in plan.restored}
     removed = [_top(root, top, path) for path in plan.removed]
-    journal.record_start(root, plan.parent, plan.restored, plan.removed)
+    journal.record_start(root, plan.parent, plan.restored, plan.removed, sorted(plan.fetched))
     try:
         written = _restore_all(plan)
         sha = _commit(plan, files, removed)
@@ -159,7 +163,8 @@ def _commit(plan: Rollback, files: dict[str, Path], removed: list[str]) -> str |
 
 
 def _restore_all(plan: Rollback) -> dict[str, FileDigest]:
-    """Every file streamed from git into one WriteBatch; none replaced until all are checked.
+    """Every file streamed from git (or the object store) into one WriteBatch; none replaced
+    until all are checked.
 
     The batch is committed once the last file is written and its digest matches the target's
     lock file: a mismatch (a lock edited by hand) or any failure replaces nothing.
@@ -186,36 +191,12 @@ def _restore_all(plan: Rollback) -> dict[str, FileDigest]:
 
     try:
         restore(root, plan.target.commit, plan.restored, write)
+        store.fetch(plan.settings, plan.fetched, write)
     except BaseException:
         batch.abort()
         raise
     batch.commit()
     return digests
-
-
-def _refuse_missing_objects(settings: Settings, target: PastRelease) -> None:
-    """Every object the target's lock file names must still be in the store (one HEAD each)."""
-    from web_assets.steps.upload import store_for
-    from web_assets.store.collect import lock_objects, missing_objects
-
-    missing = missing_objects(store_for(settings), lock_objects(target.lock), settings.s3_threads)
-    if missing:
-        more = f" and {len(missing) - 5} more" if len(missing) > 5 else ""
-        raise PublishError(
-            f"Release {target.version} (commit {target.commit[:8]}) names objects no longer in "
-            f"the store: {', '.join(missing[:5])}{more}. Publish that run again (`doit "
-            f"version={target.version} run_dir=...`) to upload them, then roll back. Nothing was "
-            "written."
-        )
-
-
-def _object_paths(lock: dict[str, Any] | None) -> set[str]:
-    entries = lock.get("files") if isinstance(lock, dict) else None
-    return {
-        entry["path"]
-        for entry in (entries if isinstance(entries, list) else [])
-        if isinstance(entry, dict) and isinstance(entry.get("path"), str) and "object" in entry
-    }
 
 
 def _head_lock_files(root: Path, lock: str) -> set[str]:

@@ -27,14 +27,18 @@ def journal_path(root: Path) -> Path:
     return publish_lock.state_dir(root) / JOURNAL
 
 
-def record_start(root: Path, parent: str, restored: list[str], removed: list[str]) -> None:
-    """Written before the rollback's first write to the work tree."""
+def record_start(
+    root: Path, parent: str, restored: list[str], removed: list[str], fetched: list[str]
+) -> None:
+    """Written before the rollback's first write to the work tree. `fetched` files come from the
+    object store, not git: a repair removes their temp files and leaves them as they are."""
     data = {
         "owner": private_name("rollback"),
         "parent": parent,
         "commit": "",
         "restored": restored,
         "removed": removed,
+        "fetched": fetched,
     }
     _write(root, data)
 
@@ -77,7 +81,7 @@ def set_right(root: Path) -> str | None:
 def _repair(root: Path, data: dict) -> str:
     restored, removed = list(data["restored"]), list(data["removed"])
     paths = list(dict.fromkeys([*restored, *removed]))
-    for path in paths:
+    for path in [*paths, *data.get("fetched", [])]:
         partial_path(root / path).unlink(missing_ok=True)
     head = gitcommit.head_commit(root) or ""
     if not is_work_tree(root) or head not in {data["parent"], data["commit"]}:

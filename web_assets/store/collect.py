@@ -15,17 +15,22 @@ from web_assets.store.upload import Store
 DELETE_BATCH = 1000  # S3's most keys per DeleteObjects request
 
 
-def lock_objects(lock: dict[str, Any] | None) -> set[tuple[str, str]]:
-    """(bucket, key) of every object a lock file names."""
+def object_paths(lock: dict[str, Any] | None) -> dict[str, tuple[str, str]]:
+    """Each path a lock file keeps in the object store, and its (bucket, key)."""
     entries = lock.get("files") if isinstance(lock, dict) else None
-    found = set()
+    found = {}
     for entry in entries if isinstance(entries, list) else []:
         stored = entry.get("object") if isinstance(entry, dict) else None
-        if isinstance(stored, dict):
+        if isinstance(stored, dict) and isinstance(entry.get("path"), str):
             bucket, key = stored.get("bucket"), stored.get("key")
             if isinstance(bucket, str) and isinstance(key, str):
-                found.add((bucket, key))
+                found[entry["path"]] = (bucket, key)
     return found
+
+
+def lock_objects(lock: dict[str, Any] | None) -> set[tuple[str, str]]:
+    """(bucket, key) of every object a lock file names."""
+    return set(object_paths(lock).values())
 
 
 def missing_objects(store: Store, objects: Iterable[tuple[str, str]], threads: int) -> list[str]:
