@@ -38,13 +38,22 @@ class Gc(Command):
                     f'storage = "{settings.storage}": there is no object store, nothing to collect.'
                 )
                 return 0
-            return collect(settings, keep, apply)
+            if not apply:
+                return collect(settings, keep, apply)
+            from web_assets.files import publish_lock
+
+            # Taken before the listing: a publish finishing meanwhile would name objects that
+            # this run's list of kept releases lacks.
+            publish_lock.take(root)
+            try:
+                return collect(settings, keep, apply)
+            finally:
+                publish_lock.drop(root)
         except PublishError as err:
             return refused(err)
 
 
 def collect(settings, keep: int, apply: bool) -> int:
-    from web_assets.files import publish_lock
     from web_assets.history.gc import plan_gc
     from web_assets.steps.upload import store_for
     from web_assets.store.collect import delete_objects
@@ -67,11 +76,7 @@ def collect(settings, keep: int, apply: bool) -> int:
             f"Delete them with `doit gc keep={keep} apply=true`."
         )
         return 0
-    publish_lock.take(settings.root)  # a publish started meanwhile must not lose its objects
-    try:
-        delete_objects(store_for(settings), list(garbage.doomed))
-    finally:
-        publish_lock.drop(settings.root)
+    delete_objects(store_for(settings), list(garbage.doomed))
     print(f"Deleted {count} under {found.where}; kept {kept}{writing}.")
     return 0
 
