@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any, NamedTuple
@@ -9,6 +10,7 @@ from typing import Any, NamedTuple
 from web_assets.config.settings import Settings
 from web_assets.config.spelling import Entry
 from web_assets.errors import PublishError
+from web_assets.git.index import repair_after_kill
 from web_assets.release.load import Release, load_release
 from web_assets.release.recorded import RunSettings, gone_inputs, resolve_run
 from web_assets_doit import variables
@@ -35,6 +37,11 @@ def run_settings(root: Path) -> RunSettings:
 
 def load(root: Path, given: Mapping[str, Any] | None = None) -> Loaded:
     """The release this run's settings name, or why there is none; `given` as publish() gives them."""
+    # Every command starts here, also one with nothing to publish: a publish killed after moving
+    # the branch left the index on the old blobs, and this finishes its refresh. When git holds
+    # the index lock it waits: a publish refuses that lock, naming its holder.
+    with contextlib.suppress(PublishError):
+        repair_after_kill(root)
     run = run_settings(root) if given is None else resolve_run(root, given, source=Entry.PUBLISH)
     settings = run.settings
     if settings is None:

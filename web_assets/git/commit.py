@@ -1,7 +1,8 @@
 """Commits made with git's plumbing: the user's index, work tree and HEAD are untouched on failure.
 
 A publish calls, in order: `repair_after_kill`, `refuse_unsafe_state` (before writing anything),
-`build_commit` (once per commit, chained through `parent`), `advance_branch`, `sync_index`, `push`.
+`build_commit` (once per commit, chained through `parent`), `move_branch` (`advance_branch`, then
+`sync_index`, as one step that the next run finishes after a kill), `push`.
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ from pathlib import Path
 from web_assets.errors import PublishError
 from web_assets.git.index import (
     REF_MARKER,
+    index_follows,
     refuse_locked,
     repair_after_kill,
     same_file,
@@ -33,6 +35,7 @@ __all__ = [
     "advance_branch",
     "build_commit",
     "head_commit",
+    "move_branch",
     "push",
     "refuse_unsafe_state",
     "repair_after_kill",
@@ -232,6 +235,16 @@ def advance_branch(
             f"publish commit {new[:10]} was not put on {branch}; nothing else changed. Publish again."
         )
     raise failure(root, ["git", *command], result, "the branch was not moved")
+
+
+def move_branch(
+    root: Path, branch: str, new: str, old: str | None, paths: list[str], reflog: str
+) -> None:
+    """`advance_branch`, then `sync_index(paths)`: a kill between them (the index on the old
+    blobs, so that the user's next commit would revert the release) is finished by the next run."""
+    with index_follows(root, new, paths):
+        advance_branch(root, branch, new, old, reflog=reflog)
+        sync_index(root, paths)
 
 
 def push(root: Path, remote: str, branch: str, commits: list[str]) -> None:

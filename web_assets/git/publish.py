@@ -114,15 +114,11 @@ def commit_release(release: Release, manifest: dict[str, Any] | None = None) -> 
         or first.commit
     )
     if made:
-        gitcommit.advance_branch(
-            root,
-            branch,
-            made,
-            head or None,
-            reflog=f"web-assets: publish version {settings.version}",
-        )
-    # Also after no commit: it sets right a run killed between the branch move and this.
-    gitcommit.sync_index(root, [*files, *removed])
+        reflog = f"web-assets: publish version {settings.version}"
+        gitcommit.move_branch(root, branch, made, head or None, [*files, *removed], reflog)
+    else:
+        # The published paths of the index follow HEAD also when nothing was committed.
+        gitcommit.sync_index(root, [*files, *removed])
     pushed = ""
     if settings.push:
         gitcommit.push(root, settings.remote, branch, [made] if made else [])
