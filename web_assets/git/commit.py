@@ -20,6 +20,7 @@ from web_assets.git.index import (
     same_file,
     sync_index,
 )
+from web_assets.git.push import push
 from web_assets.git.run import (
     failure,
     git_path,
@@ -245,24 +246,3 @@ def move_branch(
     with index_follows(root, new, paths):
         advance_branch(root, branch, new, old, reflog=reflog)
         sync_index(root, paths)
-
-
-def push(root: Path, remote: str, branch: str, commits: list[str]) -> None:
-    """Push the last of `commits` (which carries the others) to `remote`'s `branch`."""
-    tip = commits[-1] if commits else "HEAD"
-    # The pack would deflate model weights again, for no gain: send them as they are.
-    command = [
-        "-c",
-        "pack.compression=0",
-        "push",
-        "--porcelain",
-        remote,
-        f"{tip}:refs/heads/{branch}",
-    ]
-    result = run(root, *command, check=False)
-    if result.returncode != 0:
-        raise PublishError(
-            f"Push to {remote} {branch} was refused; the local commits are kept. Bring the branch "
-            f"up to date (`git pull --rebase {remote} {branch}`) and publish again. git said:\n"
-            f"{output_of(result)}"
-        )

@@ -14,8 +14,10 @@ from pathlib import Path
 from typing import Any, NamedTuple
 
 from web_assets.git import commit as gitcommit
+from web_assets.git.push import sent_line
 from web_assets.git.run import is_work_tree, run, toplevel
 from web_assets.release.load import Release
+from web_assets.verify.pins import committed_pins, refuse_unserved
 
 FILES_MESSAGE = "chore: add web assets for version {version}"
 COMMIT_MESSAGE = "chore: update web assets for version {version}"
@@ -119,15 +121,18 @@ def commit_release(release: Release, manifest: dict[str, Any] | None = None) -> 
     else:
         # The published paths of the index follow HEAD also when nothing was committed.
         gitcommit.sync_index(root, [*files, *removed])
-    pushed = ""
-    if settings.push:
-        gitcommit.push(root, settings.remote, branch, [made] if made else [])
-        pushed = f"{settings.remote} {branch}"
+    sent = _push(release, branch, made or head) if settings.push else {"pushed": ""}
     reason = "" if made else "the published files were already committed"
-    return {
-        "commit": made,
-        "reason": reason,
-        "pushed": pushed,
-        "branch": branch,
-        "remote": settings.remote,
-    }
+    return {"commit": made, "reason": reason, **sent, "branch": branch, "remote": settings.remote}
+
+
+def _push(release: Release, branch: str, tip: str) -> dict[str, str]:
+    """Push `tip` once every commit its manifest pins is in it: the remote then serves each URI."""
+    settings = release.settings
+    root, where = settings.root, f"{settings.remote} {branch}"
+    manifest = settings.relative(settings.manifest)
+    pinned = committed_pins(root, tip, manifest, settings.uri_template) if tip else []
+    refuse_unserved(root, tip, pinned, where)
+    before, after = gitcommit.push(root, settings.remote, branch, [tip] if tip else [])
+    commits = [pin.commit for pin in pinned]
+    return {"pushed": where, "push_note": sent_line(root, where, before, after, commits)}

@@ -81,6 +81,8 @@ class Summary:
         if self.uploads:
             lines.append(_upload_line(self.uploads))
         if self.commit_step:
+            if self.commit_step.get("push_note"):
+                lines.append(f"  {self.commit_step['push_note']}")
             lines.append(_commit_line(self.commit_step, self.manifest, self.entry))
             lines += [f"warning: {warning}" for warning in self.commit_step.get("warnings", [])]
         if self.app_problem:
@@ -123,7 +125,8 @@ def _commit_line(commit: dict[str, Any], manifest: dict[str, Any] | None, entry:
         # The commit step names the setting that turned it off as doit takes it.
         off = commit["reason"] == "commit=false"
         reason = entry.given("commit", False).strip("`") if off else None
-        return f"No commit: {reason or commit['reason']}."
+        pushed = f"; pushed to {commit['pushed']}: live" if commit.get("pushed") else ""
+        return f"No commit: {reason or commit['reason']}{pushed}."
     sha = commit["commit"][:10]
     if commit["pushed"]:
         return f"Committed {sha}, pushed to {commit['pushed']}: live."
