@@ -32,6 +32,13 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
     parser.add_argument(
         "--no-commit", dest="commit", action="store_false", default=None, help="do not commit"
     )
+    parser.add_argument(
+        "--no-tags",
+        dest="tags",
+        action="store_false",
+        default=None,
+        help="do not tag the release commit web-assets/vN",
+    )
     return parser.parse_args(argv)
 
 
@@ -48,6 +55,7 @@ def main(argv: list[str] | None = None, root: Path | None = None) -> int:
             "version": args.version,
             "push": args.push,
             "commit": args.commit,
+            "tags": args.tags,
             "uri_template": args.uri_template,
         }
     )

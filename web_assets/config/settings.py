@@ -96,6 +96,7 @@ class Settings:
     app_parity_tolerance: float = 1e-4
     app_onnxruntime: str | None = None
     s3_timeout: int = 20
+    tags: bool = True
     # How the person gave these settings: messages name a setting in the entry point's words.
     entry: Entry = Entry.DOIT
 

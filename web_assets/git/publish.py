@@ -16,6 +16,7 @@ from typing import Any, NamedTuple
 from web_assets.git import commit as gitcommit
 from web_assets.git.push import sent_line
 from web_assets.git.run import is_work_tree, run, toplevel
+from web_assets.git.tags import tag_release, tags_at
 from web_assets.release.load import Release
 from web_assets.verify.pins import committed_pins, refuse_unserved
 
@@ -115,15 +116,26 @@ def commit_release(release: Release, manifest: dict[str, Any] | None = None) -> 
         gitcommit.build_commit(root, parent or None, files, message, models, removed=removed)
         or first.commit
     )
+    tag = ""
     if made:
         reflog = f"web-assets: publish version {settings.version}"
         gitcommit.move_branch(root, branch, made, head or None, [*files, *removed], reflog)
+        if settings.tags and settings.version is not None:
+            told = (manifest or {}).get("tag_message") or []
+            tag = tag_release(root, settings.version, made, told)
     else:
         # The published paths of the index follow HEAD also when nothing was committed.
         gitcommit.sync_index(root, [*files, *removed])
     sent = _push(release, branch, made or head) if settings.push else {"pushed": ""}
     reason = "" if made else "the published files were already committed"
-    return {"commit": made, "reason": reason, **sent, "branch": branch, "remote": settings.remote}
+    return {
+        "commit": made,
+        "reason": reason,
+        "tag": tag,
+        **sent,
+        "branch": branch,
+        "remote": settings.remote,
+    }
 
 
 def _push(release: Release, branch: str, tip: str) -> dict[str, str]:
@@ -133,6 +145,9 @@ def _push(release: Release, branch: str, tip: str) -> dict[str, str]:
     manifest = settings.relative(settings.manifest)
     pinned = committed_pins(root, tip, manifest, settings.uri_template) if tip else []
     refuse_unserved(root, tip, pinned, where)
-    before, after = gitcommit.push(root, settings.remote, branch, [tip] if tip else [])
+    # The release tags of the pushed commit go with it, in the same push.
+    tags = tags_at(root, tip) if tip and settings.tags else []
+    before, after = gitcommit.push(root, settings.remote, branch, [tip] if tip else [], tags)
     commits = [pin.commit for pin in pinned]
-    return {"pushed": where, "push_note": sent_line(root, where, before, after, commits)}
+    note = sent_line(root, where, before, after, commits, tags)
+    return {"pushed": where, "push_note": note}

@@ -21,6 +21,9 @@ def push(
     atomic = ["--atomic"] if tags else []
     command = ["-c", "pack.compression=0", "push", "--porcelain", *atomic, remote, *refs]
     result = run(root, *command, check=False)
+    if atomic and "does not support --atomic" in output_of(result):
+        command.remove("--atomic")  # an old server: the branch first, then the tag, in one push
+        result = run(root, *command, check=False)
     if result.returncode != 0:
         raise PublishError(
             f"Push to {remote} {branch} was refused; the local commits are kept. Bring the branch "
@@ -48,7 +51,14 @@ def _remote_before(root: Path, porcelain: str, ref: str, new: str) -> str:
     return ""
 
 
-def sent_line(root: Path, where: str, before: str, after: str, pinned: Collection[str]) -> str:
+def sent_line(
+    root: Path,
+    where: str,
+    before: str,
+    after: str,
+    pinned: Collection[str],
+    tags: Collection[str] = (),
+) -> str:
     """What a push made reachable on the remote, and the commits the manifest's URIs name."""
     if before == after:
         sent = f"already at {after[:7]}"
@@ -57,5 +67,6 @@ def sent_line(root: Path, where: str, before: str, after: str, pinned: Collectio
         count = run(root, "rev-list", "--count", span).stdout.strip()
         what = f"{before[:7]}..{after[:7]}" if before else f"a new branch, up to {after[:7]}"
         sent = f"{count} commit(s) ({what})"
+    sent += f", tag {', '.join(tags)}" if tags else ""
     named = ", ".join(sorted({commit[:7] for commit in pinned}))
     return f"pushed {where}: {sent}" + (f"; the manifest's URIs name {named}" if named else "")

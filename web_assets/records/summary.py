@@ -81,6 +81,8 @@ class Summary:
         if self.uploads:
             lines.append(_upload_line(self.uploads))
         if self.commit_step:
+            if self.commit_step.get("tag"):
+                lines.append(f"  tagged {self.commit_step['tag']}")
             if self.commit_step.get("push_note"):
                 lines.append(f"  {self.commit_step['push_note']}")
             lines.append(_commit_line(self.commit_step, self.manifest, self.entry))
