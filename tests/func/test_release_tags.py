@@ -86,7 +86,10 @@ def test_rollback_and_diff_take_a_tag_and_a_rollback_tags_nothing(project, versi
     assert rolled.status == 0, rolled.text
     assert "Rolled back to version 7 (commit " in rolled.out
     assert ", tag web-assets/v7, run " in rolled.out
-    assert sorted(git(project, "tag", "--list", "web-assets/*").split()) == ["web-assets/v7", "web-assets/v8"]
+    assert sorted(git(project, "tag", "--list", "web-assets/*").split()) == [
+        "web-assets/v7",
+        "web-assets/v8",
+    ]
 
 
 def test_a_second_release_of_a_tagged_version_gets_the_next_name(project, version_8):

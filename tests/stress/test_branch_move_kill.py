@@ -37,7 +37,13 @@ def killed(project):
         MOVED,
     )
     assert git(project, "rev-parse", "HEAD") != head, "the branch moved before the kill"
+    assert git(project, "tag", "--list", "web-assets/*") == "", "killed before the tag"
     return project
+
+
+def _tagged(project, commit: str) -> None:
+    """The release tag the killed publish did not make, made by the repair."""
+    assert git(project, "rev-parse", "web-assets/v8^{commit}") == commit
 
 
 def _published_paths_clean(project) -> None:
@@ -48,10 +54,12 @@ def _published_paths_clean(project) -> None:
 
 
 def test_a_plain_doit_finishes_the_index_refresh(killed):
+    moved = git(killed, "rev-parse", "HEAD")
     done = run_doit(killed)
     assert done.status == 0, done.text
     _published_paths_clean(killed)
     assert git(killed, "log", "-1", "--format=%s") == "chore: update web assets for version 8"
+    _tagged(killed, moved)
 
 
 def test_a_plain_doit_with_nothing_to_publish_finishes_it_too(killed):
@@ -64,12 +72,15 @@ def test_a_plain_doit_with_nothing_to_publish_finishes_it_too(killed):
 
 
 def test_verify_finishes_it_and_passes(killed):
+    moved = git(killed, "rev-parse", "HEAD")
     done = run_doit(killed, "verify")
     assert done.status == 0, done.text
     _published_paths_clean(killed)
+    _tagged(killed, moved)
 
 
 def test_a_rollback_finishes_it_and_rolls_back(killed):
+    moved = git(killed, "rev-parse", "HEAD")
     done = run_doit(killed, "rollback", "to=7")
     assert done.status == 0, done.text
     # The index is HEAD's: the user's next commit keeps the rollback. (The work tree's manifest
@@ -78,3 +89,4 @@ def test_a_rollback_finishes_it_and_rolls_back(killed):
     assert not (killed / ".git/index.lock").exists()
     assert not list((killed / ".git").glob("web-assets/*"))
     assert git(killed, "log", "-1", "--format=%s").startswith("chore: roll back web assets to")
+    _tagged(killed, moved)

@@ -10,6 +10,7 @@ from __future__ import annotations
 import os
 from collections.abc import Collection
 from pathlib import Path
+from typing import Any
 
 from web_assets.errors import PublishError
 from web_assets.git.index import (
@@ -31,6 +32,7 @@ from web_assets.git.run import (
     run,
     toplevel,
 )
+from web_assets.git.tags import tag_release
 
 __all__ = [
     "advance_branch",
@@ -239,10 +241,18 @@ def advance_branch(
 
 
 def move_branch(
-    root: Path, branch: str, new: str, old: str | None, paths: list[str], reflog: str
-) -> None:
-    """`advance_branch`, then `sync_index(paths)`: a kill between them (the index on the old
-    blobs, so that the user's next commit would revert the release) is finished by the next run."""
-    with index_follows(root, new, paths):
+    root: Path,
+    branch: str,
+    new: str,
+    old: str | None,
+    paths: list[str],
+    reflog: str,
+    tag: dict[str, Any] | None = None,
+) -> str:
+    """`advance_branch`, `sync_index(paths)`, then `tag_release(version=, lines=)` when `tag`
+    says so; the tag's name. A kill after the move (the index on the old blobs, so that the
+    user's next commit would revert the release; no tag) is finished by the next run."""
+    with index_follows(root, new, paths, tag):
         advance_branch(root, branch, new, old, reflog=reflog)
         sync_index(root, paths)
+        return tag_release(root, commit=new, **tag) if tag else ""

@@ -17,8 +17,9 @@ import json
 import os
 import shutil
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from pathlib import Path
+from typing import Any
 
 from web_assets.errors import PublishError
 from web_assets.git.run import (
@@ -30,6 +31,7 @@ from web_assets.git.run import (
     run,
     toplevel,
 )
+from web_assets.git.tags import tag_release
 
 HOLDER = "index-lock"
 REF_MARKER = "ref-lock"
@@ -82,13 +84,17 @@ def _remove_leftovers(root: Path) -> list[str]:
 
 
 @contextmanager
-def index_follows(root: Path, commit: str, paths: list[str]) -> Iterator[None]:
-    """Record, for the block that moves the branch to `commit` and then runs `sync_index(paths)`,
-    that the index must follow; a kill inside it is finished by the next `repair_after_kill`."""
+def index_follows(
+    root: Path, commit: str, paths: list[str], tag: dict[str, Any] | None = None
+) -> Iterator[None]:
+    """Record, for the block that moves the branch to `commit` and then runs `sync_index(paths)`
+    (and `tag_release(**tag)`), that the index must follow and the tag be made; a kill inside it
+    is finished by the next `repair_after_kill`."""
     folder = private_dir(root)
     record = folder / private_name(PENDING)
     staged = folder / private_name("pending")
-    data = json.dumps({"commit": commit, "paths": sorted(paths)}, sort_keys=True)
+    wanted = {"commit": commit, "paths": sorted(paths), "tag": tag}
+    data = json.dumps(wanted, sort_keys=True)
     with open(staged, "w", encoding="utf-8") as stream:
         stream.write(data + "\n")
         stream.flush()
@@ -133,10 +139,20 @@ def _finish_syncs(root: Path) -> None:
         try:
             wanted = json.loads(record.read_text(encoding="utf-8"))
             commit, paths = str(wanted["commit"]), [str(path) for path in wanted["paths"]]
+            tag = wanted.get("tag")
+            tag = (
+                {"version": int(tag["version"]), "lines": list(map(str, tag["lines"]))}
+                if tag
+                else None
+            )
         except (OSError, ValueError, TypeError, KeyError):
-            commit, paths = "", []
+            commit, paths, tag = "", [], None
         if commit and paths and _head(root) == commit:
             sync_index(root, paths)
+            if tag:
+                # A tag that cannot be made must not stop every later command: it is left out.
+                with suppress(PublishError):
+                    tag_release(root, commit=commit, **tag)
         record.unlink(missing_ok=True)
 
 

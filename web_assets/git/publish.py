@@ -16,7 +16,7 @@ from typing import Any, NamedTuple
 from web_assets.git import commit as gitcommit
 from web_assets.git.push import sent_line
 from web_assets.git.run import is_work_tree, run, toplevel
-from web_assets.git.tags import tag_release, tags_at
+from web_assets.git.tags import tags_at
 from web_assets.release.load import Release
 from web_assets.verify.pins import committed_pins, refuse_unserved
 
@@ -119,10 +119,10 @@ def commit_release(release: Release, manifest: dict[str, Any] | None = None) -> 
     tag = ""
     if made:
         reflog = f"web-assets: publish version {settings.version}"
-        gitcommit.move_branch(root, branch, made, head or None, [*files, *removed], reflog)
-        if settings.tags and settings.version is not None:
-            told = (manifest or {}).get("tag_message") or []
-            tag = tag_release(root, settings.version, made, told)
+        lines = (manifest or {}).get("tag_message") or []
+        wanted = {"version": settings.version, "lines": lines} if settings.tags else None
+        paths = [*files, *removed]
+        tag = gitcommit.move_branch(root, branch, made, head or None, paths, reflog, wanted)
     else:
         # The published paths of the index follow HEAD also when nothing was committed.
         gitcommit.sync_index(root, [*files, *removed])
