@@ -47,6 +47,11 @@ class Summary:
         return (self.commit_step or {}).get("pushed") or None
 
     @property
+    def tag(self) -> str | None:
+        """The release tag this run made (`web-assets/vN`), or None."""
+        return (self.commit_step or {}).get("tag") or None
+
+    @property
     def live(self) -> bool:
         """Whether the web app loads this release now: it loads what is pushed."""
         return self.pushed is not None
