@@ -79,9 +79,12 @@ def test_after_a_rejected_push_and_a_rebase_the_remote_serves_every_pin(
     elsewhere, head = git(other, "rev-parse", "HEAD"), git(project, "rev-parse", "HEAD")
     shown = ", ".join(sorted(commit[:7] for commit in live))
     assert (
-        f"  pushed origin main: 3 commit(s) ({elsewhere[:7]}..{head[:7]}); "
+        f"  pushed origin main: 3 commit(s) ({elsewhere[:7]}..{head[:7]}), tag web-assets/v8; "
         f"the manifest's URIs name {shown}"
     ) in pushed.out.splitlines(), pushed.out
+    # The tag of the refused push was never published: it now names the pushed release.
+    assert git(remote, "rev-parse", "web-assets/v8^{commit}") == head
+    assert git(project, "tag", "--list", "web-assets/*") == "web-assets/v8"
     assert doit_here(project, "verify").status == 0
 
 

@@ -20,32 +20,50 @@ def tag_release(root: Path, version: int, commit: str, lines: list[str]) -> str:
     """Tag `commit` as the release of `version`; the tag's name ("" when one already names it).
 
     A release of a version already tagged on another commit (new models on the same dataset)
-    is `web-assets/v{version}-2`, then `-3`: a published tag never moves.
+    is `web-assets/v{version}-2`, then `-3`: a published tag never moves. A tag that was never
+    published (its commit is neither in `commit`'s history nor on a remote-tracking branch: a
+    publish whose push was refused, then rebased) is taken over.
     """
     base = f"{PREFIX}{version}"
     for number in range(1, MOST + 1):
         name = base if number == 1 else f"{base}-{number}"
-        found = run(
-            root, "rev-parse", "--verify", "--quiet", f"refs/tags/{name}^{{commit}}", check=False
-        )
-        held = found.stdout.strip()
+        found = run(root, "rev-parse", "--verify", "--quiet", f"refs/tags/{name}", check=False)
+        old = found.stdout.strip()
+        held = _peeled(root, name) if old else ""
         if held == commit:
             return ""
-        if held:
+        if held and not _unpublished(root, held, commit):
             continue
-        if _create(root, name, commit, lines):
+        if _create(root, name, commit, lines, old):
             return name
     raise PublishError(f"{MOST} tags named {base}-N exist: remove old ones (`git tag -d`).")
 
 
-def _create(root: Path, name: str, commit: str, lines: list[str]) -> bool:
-    """Whether the annotated tag was made (False: the name was taken meanwhile)."""
+def _peeled(root: Path, name: str) -> str:
+    found = run(
+        root, "rev-parse", "--verify", "--quiet", f"refs/tags/{name}^{{commit}}", check=False
+    )
+    return found.stdout.strip()
+
+
+def _unpublished(root: Path, held: str, commit: str) -> bool:
+    """Whether a tag on `held` cannot have been pushed: tags go only with their branch (one
+    atomic push), which then holds `held`, as `commit`'s history or a remote-tracking ref would."""
+    ancestor = run(root, "merge-base", "--is-ancestor", held, commit, check=False).returncode == 0
+    if ancestor:
+        return False
+    remote = run(root, "for-each-ref", "--contains", held, "--count=1", "refs/remotes", check=False)
+    return remote.returncode == 0 and not remote.stdout.strip()
+
+
+def _create(root: Path, name: str, commit: str, lines: list[str], old: str = "") -> bool:
+    """Whether the annotated tag was made (False: the name was taken, or moved, meanwhile)."""
     ident = run(root, "var", "GIT_COMMITTER_IDENT").stdout.strip()
     message = "\n".join(lines or [f"web assets {name.removeprefix('web-assets/')}"]).strip()
     body = f"object {commit}\ntype commit\ntag {name}\ntagger {ident}\n\n{message}\n"
     tag = run(root, "mktag", input=body).stdout.strip()
-    # An empty old value: create only, never overwrite.
-    made = run(root, "update-ref", f"refs/tags/{name}", tag, "", check=False)
+    # Compare-and-swap: created only when absent, or replaced only while it is still `old`.
+    made = run(root, "update-ref", f"refs/tags/{name}", tag, old, check=False)
     return made.returncode == 0
 
 
