@@ -13,7 +13,7 @@ from web_assets.errors import PublishError
 from web_assets.git.index import repair_after_kill
 from web_assets.release.load import Release, load_release
 from web_assets.release.recorded import RunSettings, gone_inputs, resolve_run
-from web_assets_doit import variables
+from web_assets_doit import pr, variables
 
 
 class Loaded(NamedTuple):
@@ -25,6 +25,8 @@ class Loaded(NamedTuple):
     problem: str | None
     # The recorded inputs that are gone, when a plain `doit` keeps the published release as it is.
     kept: tuple[str, ...] = ()
+    # pr=true: the run's settings, published in a worktree on the release's branch (tasks/pr.py).
+    pr: RunSettings | None = None
 
 
 def run_settings(root: Path) -> RunSettings:
@@ -44,6 +46,8 @@ def load(root: Path, given: Mapping[str, Any] | None = None) -> Loaded:
         repair_after_kill(root)
     run = run_settings(root) if given is None else resolve_run(root, given, source=Entry.PUBLISH)
     settings = run.settings
+    if pr.wanted(root, run):
+        return Loaded(settings, None, None, pr=run)
     if settings is None:
         return Loaded(None, None, run.problem)
     gone = gone_inputs(settings, run.given, run.recorded)

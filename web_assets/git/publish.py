@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Any, NamedTuple
 
 from web_assets.git import commit as gitcommit
+from web_assets.git import pr as gitpr
 from web_assets.git.push import sent_line
 from web_assets.git.run import is_work_tree, run, toplevel
 from web_assets.git.tags import tags_at
@@ -120,7 +121,7 @@ def commit_release(release: Release, manifest: dict[str, Any] | None = None) -> 
     if made:
         reflog = f"web-assets: publish version {settings.version}"
         lines = (manifest or {}).get("tag_message") or []
-        wanted = {"version": settings.version, "lines": lines} if settings.tags else None
+        wanted = {"version": settings.version, "lines": lines} if _tagging(settings) else None
         paths = [*files, *removed]
         tag = gitcommit.move_branch(root, branch, made, head or None, paths, reflog, wanted)
     else:
@@ -128,7 +129,7 @@ def commit_release(release: Release, manifest: dict[str, Any] | None = None) -> 
         gitcommit.sync_index(root, [*files, *removed])
     sent = _push(release, branch, made or head) if settings.push else {"pushed": ""}
     reason = "" if made else "the published files were already committed"
-    return {
+    result = {
         "commit": made,
         "reason": reason,
         "tag": tag,
@@ -136,6 +137,10 @@ def commit_release(release: Release, manifest: dict[str, Any] | None = None) -> 
         "branch": branch,
         "remote": settings.remote,
     }
+    if settings.pr:
+        # Pull-request mode: this root is our worktree, on the release's branch.
+        result["pr"] = gitpr.pr_fields(root, settings.remote, branch)
+    return result
 
 
 def _push(release: Release, branch: str, tip: str) -> dict[str, str]:
@@ -146,8 +151,14 @@ def _push(release: Release, branch: str, tip: str) -> dict[str, str]:
     pinned = committed_pins(root, tip, manifest, settings.uri_template) if tip else []
     refuse_unserved(root, tip, pinned, where)
     # The release tags of the pushed commit go with it, in the same push.
-    tags = tags_at(root, tip) if tip and settings.tags else []
+    tags = tags_at(root, tip) if tip and _tagging(settings) else []
     before, after = gitcommit.push(root, settings.remote, branch, [tip] if tip else [], tags)
     commits = [pin.commit for pin in pinned]
     note = sent_line(root, where, before, after, commits, tags)
     return {"pushed": where, "push_note": note}
+
+
+def _tagging(settings: Any) -> bool:
+    # In pull-request mode the release's branch is named web-assets/vN: a tag of that name would
+    # make the name ambiguous, and the release is not made until the pull request is merged.
+    return settings.tags and not settings.pr

@@ -10,6 +10,7 @@ from typing import Any
 
 from web_assets.git.objects import objects, read_all
 from web_assets.history.log import ARTEFACT_KINDS, DATASET_KINDS, FileRef, PastRelease
+from web_assets.history.metric_lines import with_metric_lines
 from web_assets.records.jsonio import parse_json
 
 SECTIONS = ("models", "preprocessing", "attribution")
@@ -92,7 +93,7 @@ def diff_lines(root: Path, older: PastRelease, newer: PastRelease) -> list[str]:
     body = [
         *_file_lines(older.files, newer.files, kept),
         *_feature_lines(root, older, newer),
-        *_manifest_lines(older.manifest, newer.manifest),
+        *with_metric_lines(_manifest_lines(older.manifest, newer.manifest), older, newer),
         *_shift_lines(newer.lock, models),
     ]
     return lines + (body or ["no difference"])

@@ -108,7 +108,8 @@ def _run_on_fixtures(release, table, published, names, values) -> None:
 
 def _run_models(release, table, published, names, values, runtime) -> None:
     from web_assets.modelcheck.fixtures import feature_matrix
-    from web_assets.modelcheck.runtime import prediction_shift
+    from web_assets.modelcheck.runtime import prediction_shift, shift_points
+    from web_assets.modelcheck.shift_points import write_shift_points
 
     settings = release.settings
     fixtures = _latest_fixtures(settings)
@@ -124,6 +125,7 @@ def _run_models(release, table, published, names, values, runtime) -> None:
                 runtime, artefact.id, sources[artefact.path], matrix, fixtures
             )
     bundles = {bundle.id: sources[bundle.path] for bundle in release.export.bundles}
+    points: dict[str, Any] = {}
     with tempfile.TemporaryDirectory(prefix="web-assets-published-") as temp:
         for artefact in release.export.models:
             if artefact.id not in new:
@@ -140,10 +142,12 @@ def _run_models(release, table, published, names, values, runtime) -> None:
             )
             before = _run_replaced(runtime, artefact.id, old, Path(temp), matrix, fixtures, found)
             if before is not None:
-                shift = prediction_shift(before, new[artefact.id])
+                shift = prediction_shift(before, new[artefact.id], fixtures.keys)
                 found["prediction_shift"] = shift.record()
+                points[artefact.id] = shift_points(fixtures.keys, before, new[artefact.id])
                 found["shift_line"] = shift.line(artefact.id)
                 _refuse_shift(settings, artefact.id, shift)
+    write_shift_points(settings.root, settings.version, points)
 
 
 def _latest_fixtures(settings):
