@@ -63,7 +63,8 @@ def commit_task(release: Release | None) -> Task:
     pinned = pins(settings.uri_template)
     return {
         "file_dep": [settings.relative(path) for path in release.published_files()],
-        **({"getargs": {"files": (FILES, None)}} if pinned else {}),
+        # The manifest step's values: the release tag's message is the summary's first lines.
+        "getargs": {"records": ("manifest", None), **({"files": (FILES, None)} if pinned else {})},
         "actions": [step_action(release, commit_step, release)],
         "task_dep": [*CHECKED, "prune", "manifest", "lockfile"],
         "uptodate": [
@@ -74,6 +75,7 @@ def commit_task(release: Release | None) -> Task:
                     "push": settings.push,
                     "remote": settings.remote,
                     "branch": settings.branch,
+                    "tags": settings.tags,
                 }
             )
         ],

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import sys
 from collections.abc import Mapping
 from pathlib import Path
@@ -10,6 +11,7 @@ from typing import Any, NamedTuple
 from web_assets.config.settings import Settings
 from web_assets.config.spelling import Entry
 from web_assets.errors import PublishError
+from web_assets.git.index import repair_after_kill
 from web_assets.history.rollback_journal import finish_killed_rollback
 from web_assets.release.load import Release, load_release
 from web_assets.release.recorded import RunSettings, gone_inputs, resolve_run
@@ -39,6 +41,11 @@ def run_settings(root: Path) -> RunSettings:
 
 def load(root: Path, given: Mapping[str, Any] | None = None) -> Loaded:
     """The release this run's settings name, or why there is none; `given` as publish() gives them."""
+    # Every command starts here, also one with nothing to publish: a publish killed after moving
+    # the branch left the index on the old blobs, and this finishes its refresh. When git holds
+    # the index lock it waits: a publish refuses that lock, naming its holder.
+    with contextlib.suppress(PublishError):
+        repair_after_kill(root)
     try:
         repaired = finish_killed_rollback(root)
     except PublishError as err:

@@ -43,6 +43,13 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
     parser.add_argument(
         "--no-commit", dest="commit", action="store_false", default=None, help="do not commit"
     )
+    parser.add_argument(
+        "--no-tags",
+        dest="tags",
+        action="store_false",
+        default=None,
+        help="do not tag the release commit web-assets/vN",
+    )
     return parser.parse_args(argv)
 
 
@@ -60,6 +67,7 @@ def main(argv: list[str] | None = None, root: Path | None = None) -> int:
             "push": args.push,
             "pr": args.pr,
             "commit": args.commit,
+            "tags": args.tags,
             "uri_template": args.uri_template,
             "max_metric_regression": args.max_metric_regression,
             "report": args.report,

@@ -112,11 +112,11 @@ class Releases(Command):
 
 
 class Diff(Command):
-    """doit command: `doit diff [from=VERSION|COMMIT] [to=VERSION|COMMIT]`."""
+    """doit command: `doit diff [from=VERSION|COMMIT|TAG] [to=VERSION|COMMIT|TAG]`."""
 
     name = "diff"
     doc_purpose = "what changed between two releases (default: the last one and the one before)"
-    doc_usage = "[from=VERSION|COMMIT] [to=VERSION|COMMIT]"
+    doc_usage = "[from=VERSION|COMMIT|TAG] [to=VERSION|COMMIT|TAG]"
     doc_description = None
     cmd_options = ()
 
@@ -131,11 +131,11 @@ class Diff(Command):
 
 
 class Rollback(Command):
-    """doit command: `doit rollback to=VERSION|COMMIT [push=true] [remote=...] [branch=...]`."""
+    """doit command: `doit rollback to=VERSION|COMMIT|TAG [push=true] [remote=...] [branch=...]`."""
 
     name = "rollback"
-    doc_purpose = "publish an earlier release again, as a new commit (to=VERSION or to=COMMIT)"
-    doc_usage = "to=VERSION|COMMIT [push=true] [remote=NAME] [branch=NAME]"
+    doc_purpose = "publish an earlier release again, as a new commit (to=VERSION, COMMIT or TAG)"
+    doc_usage = "to=VERSION|COMMIT|TAG [push=true] [remote=NAME] [branch=NAME]"
     doc_description = None
     cmd_options = ()
 
@@ -166,8 +166,10 @@ class Rollback(Command):
             publish_lock.drop(root)
         target = plan.target
         removed = f", {len(plan.removed)} removed" if plan.removed else ""
+        # A rollback tags nothing new: it names the release tag it restored.
+        tag = f", tag {', '.join(target.tags)}" if target.tags else ""
         print(
-            f"Rolled back to version {target.version} (commit {target.commit[:8]}, run "
+            f"Rolled back to version {target.version} (commit {target.commit[:8]}{tag}, run "
             f"{target.run_id or '-'}): {len(plan.restored)} files restored{removed}."
         )
         print(rollback_line(plan, done, to))

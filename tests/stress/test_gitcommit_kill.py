@@ -50,8 +50,9 @@ branch = gitcommit.refuse_unsafe_state(root, None)
 parent = gitcommit.head_commit(root)
 new = gitcommit.build_commit(root, parent, files, f"Publish {run}", {"artifacts/big.onnx"})
 if new:
-    gitcommit.advance_branch(root, branch, new, parent, f"web-assets: publish version {run}")
-gitcommit.sync_index(root, sorted(files))
+    gitcommit.move_branch(root, branch, new, parent, sorted(files), f"web-assets: publish {run}")
+else:
+    gitcommit.sync_index(root, sorted(files))
 print(calls)
 """
 
@@ -92,6 +93,9 @@ def test_a_kill_at_each_git_command_leaves_no_lock_that_blocks(repo, when, group
         killed = _publish(repo, nth, nth, when)
         assert killed.returncode == -9, (nth, killed.stdout + killed.stderr)
         gitcommit.repair_after_kill(repo)
+        # Whether or not the branch moved, the published paths of the index match HEAD now.
+        staged = git(repo, "diff", "--cached", "--name-only", "--", "artifacts/")
+        assert staged == "", (nth, staged)
         _git_temporaries(repo)
 
         _finish(repo, nth + 100)

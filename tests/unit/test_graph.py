@@ -116,7 +116,8 @@ def test_each_uptodate_holds_the_settings_its_step_reads(plain):
     assert manifest["uptodate"][0].settings["version"] == 9
     assert "uri_template" in manifest["uptodate"][0].settings
     assert lockfile["uptodate"][0].settings == {"version": 9}
-    assert set(commit["uptodate"][0].settings) == {"version", "commit", "push", "remote", "branch"}
+    read = {"version", "commit", "push", "remote", "branch", "tags"}
+    assert set(commit["uptodate"][0].settings) == read
     assert "target_intact" in repr(manifest["uptodate"][1])
 
 
@@ -156,7 +157,11 @@ def test_pinned_uris_get_the_files_commit_between_the_copies_and_the_manifest(pr
     assert "artifacts/run_export/performance_dense.onnx" in files["file_dep"]
     assert "commit:files" in manifest["task_dep"]
     assert manifest["getargs"]["files"] == ("commit:files", None)
-    assert commit_task(release)["getargs"] == {"files": ("commit:files", None)}
+    # The commit step also reads the manifest step's values: the release tag's message.
+    assert commit_task(release)["getargs"] == {
+        "files": ("commit:files", None),
+        "records": ("manifest", None),
+    }
     # It names the commit the manifest's URIs pin to: it reruns with what the manifest reads.
     assert files["uptodate"][0].settings == manifest["uptodate"][0].settings
 
@@ -171,7 +176,7 @@ def test_branch_uris_need_no_files_commit(plain):
     )
     assert files["actions"] is None
     assert "commit:files" not in manifest["task_dep"] and "getargs" not in manifest
-    assert "getargs" not in commit_task(loaded.release)
+    assert commit_task(loaded.release)["getargs"] == {"records": ("manifest", None)}
 
 
 def test_the_manifest_and_lock_steps_take_their_fields_not_the_release(plain):

@@ -105,6 +105,7 @@ class Settings:
     notify_timeout: float = 5.0
     max_metric_regression: tuple[MetricGate, ...] = ()
     report: Path | None = None
+    tags: bool = True
     # How the person gave these settings: messages name a setting in the entry point's words.
     entry: Entry = Entry.DOIT
 

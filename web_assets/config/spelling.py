@@ -43,6 +43,8 @@ class Entry(StrEnum):
                 return "`--no-commit`"
             if name == "push" and value is True:
                 return "`--push`"
+            if name == "tags" and value is False:
+                return "`--no-tags`"
             if name in FLAGS:
                 return f"`{FLAGS[name]} {value}`"
             return f"`{name} = {_toml(value)}` in {PYPROJECT}"

@@ -58,6 +58,8 @@ TABLE: dict[str, tuple[Any, Converter]] = {
     "uri_template": (None, uri_template),
     "commit": (True, boolean),
     "push": (False, boolean),
+    # Tag each release's last commit `web-assets/v{version}` (web_assets/git/tags.py).
+    "tags": (True, boolean),
     "remote": ("origin", text),
     "branch": (None, text),
     "run_id": (None, run_id),

@@ -1,7 +1,8 @@
 """Commits made with git's plumbing: the user's index, work tree and HEAD are untouched on failure.
 
 A publish calls, in order: `repair_after_kill`, `refuse_unsafe_state` (before writing anything),
-`build_commit` (once per commit, chained through `parent`), `advance_branch`, `sync_index`, `push`.
+`build_commit` (once per commit, chained through `parent`), `move_branch` (`advance_branch`, then
+`sync_index`, as one step that the next run finishes after a kill), `push`.
 """
 
 from __future__ import annotations
@@ -9,15 +10,18 @@ from __future__ import annotations
 import os
 from collections.abc import Collection
 from pathlib import Path
+from typing import Any
 
 from web_assets.errors import PublishError
 from web_assets.git.index import (
     REF_MARKER,
+    index_follows,
     refuse_locked,
     repair_after_kill,
     same_file,
     sync_index,
 )
+from web_assets.git.push import push
 from web_assets.git.run import (
     failure,
     git_path,
@@ -28,11 +32,13 @@ from web_assets.git.run import (
     run,
     toplevel,
 )
+from web_assets.git.tags import tag_release
 
 __all__ = [
     "advance_branch",
     "build_commit",
     "head_commit",
+    "move_branch",
     "push",
     "refuse_unsafe_state",
     "repair_after_kill",
@@ -234,22 +240,19 @@ def advance_branch(
     raise failure(root, ["git", *command], result, "the branch was not moved")
 
 
-def push(root: Path, remote: str, branch: str, commits: list[str]) -> None:
-    """Push the last of `commits` (which carries the others) to `remote`'s `branch`."""
-    tip = commits[-1] if commits else "HEAD"
-    # The pack would deflate model weights again, for no gain: send them as they are.
-    command = [
-        "-c",
-        "pack.compression=0",
-        "push",
-        "--porcelain",
-        remote,
-        f"{tip}:refs/heads/{branch}",
-    ]
-    result = run(root, *command, check=False)
-    if result.returncode != 0:
-        raise PublishError(
-            f"Push to {remote} {branch} was refused; the local commits are kept. Bring the branch "
-            f"up to date (`git pull --rebase {remote} {branch}`) and publish again. git said:\n"
-            f"{output_of(result)}"
-        )
+def move_branch(
+    root: Path,
+    branch: str,
+    new: str,
+    old: str | None,
+    paths: list[str],
+    reflog: str,
+    tag: dict[str, Any] | None = None,
+) -> str:
+    """`advance_branch`, `sync_index(paths)`, then `tag_release(version=, lines=)` when `tag`
+    says so; the tag's name. A kill after the move (the index on the old blobs, so that the
+    user's next commit would revert the release; no tag) is finished by the next run."""
+    with index_follows(root, new, paths, tag):
+        advance_branch(root, branch, new, old, reflog=reflog)
+        sync_index(root, paths)
+        return tag_release(root, commit=new, **tag) if tag else ""

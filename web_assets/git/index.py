@@ -5,13 +5,21 @@ holds the lock), so the lock's inode is recorded before the lock exists. The new
 copy of the user's index, written into that inode, fsynced and renamed over `index`. A later run that
 finds `index.lock` sharing its inode with the file of a dead pid knows the lock is ours and removes it;
 any other lock belongs to git and is never touched.
+
+Moving the branch and refreshing the index are one recoverable step: before the move, a record of
+ours says which paths of the index must match which commit; it is removed after the refresh. A run
+that finds the record of a killed process finishes the refresh while HEAD is still at that commit.
 """
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
+from collections.abc import Iterator
+from contextlib import contextmanager, suppress
 from pathlib import Path
+from typing import Any
 
 from web_assets.errors import PublishError
 from web_assets.git.run import (
@@ -23,9 +31,14 @@ from web_assets.git.run import (
     run,
     toplevel,
 )
+from web_assets.git.tags import tag_release
 
 HOLDER = "index-lock"
 REF_MARKER = "ref-lock"
+PENDING = "index-sync"
+# The records this process is moving a branch for: an in-process publish (a notebook) outlives
+# one, so a record of our own pid that is not listed here was left by a failure, not a run.
+_ACTIVE: set[str] = set()
 
 
 def same_file(a: Path, b: Path) -> bool:
@@ -37,10 +50,18 @@ def same_file(a: Path, b: Path) -> bool:
 
 
 def repair_after_kill(root: Path) -> list[str]:
-    """Remove what a killed publish of ours left: private index files, and our own `index.lock`.
+    """Set right what a killed publish of ours left: finish an index refresh after a branch move,
+    remove private files and our own `index.lock`.
 
     Returns the removed paths. A lock taken by a git process, or files of a running publish, stay.
+    PublishError when an index refresh is due and git holds the index lock.
     """
+    removed = _remove_leftovers(root)
+    _finish_syncs(root)
+    return removed
+
+
+def _remove_leftovers(root: Path) -> list[str]:
     try:
         folder = git_path(root, PRIVATE_DIR)
         lock = Path(f"{git_path(root, 'index')}.lock")
@@ -50,7 +71,7 @@ def repair_after_kill(root: Path) -> list[str]:
         return []
     removed = []
     for leftover in sorted(folder.iterdir()):
-        if owner_alive(leftover.name):
+        if owner_alive(leftover.name) or leftover.name.startswith(PENDING + "."):
             continue
         if leftover.name.startswith(HOLDER + ".") and same_file(leftover, lock):
             lock.unlink()
@@ -60,6 +81,79 @@ def repair_after_kill(root: Path) -> list[str]:
         leftover.unlink(missing_ok=True)
         removed.append(str(leftover))
     return removed
+
+
+@contextmanager
+def index_follows(
+    root: Path, commit: str, paths: list[str], tag: dict[str, Any] | None = None
+) -> Iterator[None]:
+    """Record, for the block that moves the branch to `commit` and then runs `sync_index(paths)`
+    (and `tag_release(**tag)`), that the index must follow and the tag be made; a kill inside it
+    is finished by the next `repair_after_kill`."""
+    folder = private_dir(root)
+    record = folder / private_name(PENDING)
+    staged = folder / private_name("pending")
+    wanted = {"commit": commit, "paths": sorted(paths), "tag": tag}
+    data = json.dumps(wanted, sort_keys=True)
+    with open(staged, "w", encoding="utf-8") as stream:
+        stream.write(data + "\n")
+        stream.flush()
+        os.fsync(stream.fileno())
+    _ACTIVE.add(record.name)
+    try:
+        os.replace(staged, record)
+        _fsync_dir(folder)
+        yield
+        record.unlink()
+    except BaseException:
+        # Here the branch did not move (compare-and-swap refused) or git holds the index lock:
+        # the record stays only if the move happened, for the next run to finish the refresh.
+        if _head(root) != commit:
+            record.unlink(missing_ok=True)
+        raise
+    finally:
+        _ACTIVE.discard(record.name)
+
+
+def _head(root: Path) -> str:
+    return run(root, "rev-parse", "--verify", "--quiet", "HEAD", check=False).stdout.strip()
+
+
+def _abandoned(name: str) -> bool:
+    mine = name.split(".")[1:2] == [str(os.getpid())]
+    return name not in _ACTIVE and (mine or not owner_alive(name))
+
+
+def _finish_syncs(root: Path) -> None:
+    """Refresh the index for each record a killed publish left while HEAD is at its commit;
+    drop the others (the branch never moved, or the user has moved on since)."""
+    try:
+        folder = git_path(root, PRIVATE_DIR)
+    except PublishError:
+        return
+    if not folder.is_dir():
+        return
+    for record in sorted(folder.glob(PENDING + ".*")):
+        if not _abandoned(record.name):
+            continue
+        try:
+            wanted = json.loads(record.read_text(encoding="utf-8"))
+            commit, paths = str(wanted["commit"]), [str(path) for path in wanted["paths"]]
+            tag = wanted.get("tag")
+            tag = (
+                {"version": int(tag["version"]), "lines": list(map(str, tag["lines"]))}
+                if tag
+                else None
+            )
+        except (OSError, ValueError, TypeError, KeyError):
+            commit, paths, tag = "", [], None
+        if commit and paths and _head(root) == commit:
+            sync_index(root, paths)
+            if tag:
+                # A tag that cannot be made must not stop every later command: it is left out.
+                with suppress(PublishError):
+                    tag_release(root, commit=commit, **tag)
+        record.unlink(missing_ok=True)
 
 
 def _ref_locks(marker: Path) -> list[str]:
@@ -95,7 +189,7 @@ def _holders(lock: Path) -> str:
 def refuse_locked(root: Path, after: str = "Nothing was written.") -> None:
     """PublishError naming the holder when git's `index.lock` exists (ours from a kill is removed)."""
     lock = Path(f"{git_path(root, 'index')}.lock")
-    if not lock.exists() or (repair_after_kill(root) and not lock.exists()):
+    if not lock.exists() or (_remove_leftovers(root) and not lock.exists()):
         return
     who = _holders(lock)
     raise PublishError(

@@ -15,8 +15,11 @@ from typing import Any, NamedTuple
 
 from web_assets.git import commit as gitcommit
 from web_assets.git import pr as gitpr
+from web_assets.git.push import sent_line
 from web_assets.git.run import is_work_tree, run, toplevel
+from web_assets.git.tags import tags_at
 from web_assets.release.load import Release
+from web_assets.verify.pins import committed_pins, refuse_unserved
 
 FILES_MESSAGE = "chore: add web assets for version {version}"
 COMMIT_MESSAGE = "chore: update web assets for version {version}"
@@ -114,25 +117,23 @@ def commit_release(release: Release, manifest: dict[str, Any] | None = None) -> 
         gitcommit.build_commit(root, parent or None, files, message, models, removed=removed)
         or first.commit
     )
+    tag = ""
     if made:
-        gitcommit.advance_branch(
-            root,
-            branch,
-            made,
-            head or None,
-            reflog=f"web-assets: publish version {settings.version}",
-        )
-    # Also after no commit: it sets right a run killed between the branch move and this.
-    gitcommit.sync_index(root, [*files, *removed])
-    pushed = ""
-    if settings.push:
-        gitcommit.push(root, settings.remote, branch, [made] if made else [])
-        pushed = f"{settings.remote} {branch}"
+        reflog = f"web-assets: publish version {settings.version}"
+        lines = (manifest or {}).get("tag_message") or []
+        wanted = {"version": settings.version, "lines": lines} if _tagging(settings) else None
+        paths = [*files, *removed]
+        tag = gitcommit.move_branch(root, branch, made, head or None, paths, reflog, wanted)
+    else:
+        # The published paths of the index follow HEAD also when nothing was committed.
+        gitcommit.sync_index(root, [*files, *removed])
+    sent = _push(release, branch, made or head) if settings.push else {"pushed": ""}
     reason = "" if made else "the published files were already committed"
     result = {
         "commit": made,
         "reason": reason,
-        "pushed": pushed,
+        "tag": tag,
+        **sent,
         "branch": branch,
         "remote": settings.remote,
     }
@@ -140,3 +141,24 @@ def commit_release(release: Release, manifest: dict[str, Any] | None = None) -> 
         # Pull-request mode: this root is our worktree, on the release's branch.
         result["pr"] = gitpr.pr_fields(root, settings.remote, branch)
     return result
+
+
+def _push(release: Release, branch: str, tip: str) -> dict[str, str]:
+    """Push `tip` once every commit its manifest pins is in it: the remote then serves each URI."""
+    settings = release.settings
+    root, where = settings.root, f"{settings.remote} {branch}"
+    manifest = settings.relative(settings.manifest)
+    pinned = committed_pins(root, tip, manifest, settings.uri_template) if tip else []
+    refuse_unserved(root, tip, pinned, where)
+    # The release tags of the pushed commit go with it, in the same push.
+    tags = tags_at(root, tip) if tip and _tagging(settings) else []
+    before, after = gitcommit.push(root, settings.remote, branch, [tip] if tip else [], tags)
+    commits = [pin.commit for pin in pinned]
+    note = sent_line(root, where, before, after, commits, tags)
+    return {"pushed": where, "push_note": note}
+
+
+def _tagging(settings: Any) -> bool:
+    # In pull-request mode the release's branch is named web-assets/vN: a tag of that name would
+    # make the name ambiguous, and the release is not made until the pull request is merged.
+    return settings.tags and not settings.pr

@@ -29,6 +29,8 @@ def release_lines(releases: ReleaseList) -> list[str]:
             quiet.append(release.commit[:8])
             continue
         line = release_line(release, changed)
+        if release.tags:
+            line += f"  [{', '.join(release.tags)}]"
         again = earlier.get(release.commit)
         if again is not None:
             said = "rollback to" if _is_rollback(release, older) else "same as"

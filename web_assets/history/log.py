@@ -8,13 +8,14 @@ by hand, before this tool or beside it) from the manifest's model and preprocess
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
 from web_assets.errors import PublishError
 from web_assets.git.objects import read_all
 from web_assets.git.run import run
+from web_assets.git.tags import release_tags
 from web_assets.history.branch import branch_tip, shallow_note
 from web_assets.records.jsonio import parse_json
 
@@ -46,6 +47,7 @@ class PastRelease:
     files: dict[str, FileRef]
     manifest: dict[str, Any]
     lock: dict[str, Any] | None
+    tags: tuple[str, ...] = ()  # its release tags (web-assets/vN), also those on its aliases
 
 
 class ReleaseList(list):
@@ -103,7 +105,15 @@ def list_releases(
             aliases[commit] = previous.commit
             continue
         kept.append(release)
-    return ReleaseList(reversed(kept), root, manifest, lock, aliases, shallow)
+    return ReleaseList(_tagged(root, kept, aliases), root, manifest, lock, aliases, shallow)
+
+
+def _tagged(root: Path, kept: list[PastRelease], aliases: dict[str, str]) -> list[PastRelease]:
+    """`kept`, newest first, each with the release tags that name it or one of its aliases."""
+    named: dict[str, list[str]] = {}
+    for commit, tags in release_tags(root).items():
+        named.setdefault(aliases.get(commit, commit), []).extend(tags)
+    return [replace(r, tags=tuple(sorted(named.get(r.commit, [])))) for r in reversed(kept)]
 
 
 def same_content(older: PastRelease, newer: PastRelease) -> bool:

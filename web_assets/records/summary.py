@@ -47,6 +47,11 @@ class Summary:
         return (self.commit_step or {}).get("pushed") or None
 
     @property
+    def tag(self) -> str | None:
+        """The release tag this run made (`web-assets/vN`), or None."""
+        return (self.commit_step or {}).get("tag") or None
+
+    @property
     def live(self) -> bool:
         """Whether the web app loads this release now: it loads what is pushed (a pull
         request's branch once it is merged)."""
@@ -82,6 +87,10 @@ class Summary:
         if self.uploads:
             lines.append(_upload_line(self.uploads))
         if self.commit_step:
+            if self.commit_step.get("tag"):
+                lines.append(f"  tagged {self.commit_step['tag']}")
+            if self.commit_step.get("push_note"):
+                lines.append(f"  {self.commit_step['push_note']}")
             lines.append(_commit_line(self.commit_step, self.manifest, self.entry))
             lines += [f"warning: {warning}" for warning in self.commit_step.get("warnings", [])]
         if self.app_problem:
@@ -124,7 +133,9 @@ def _commit_line(commit: dict[str, Any], manifest: dict[str, Any] | None, entry:
         # The commit step names the setting that turned it off as doit takes it.
         off = commit["reason"] == "commit=false"
         reason = entry.given("commit", False).strip("`") if off else None
-        return f"No commit: {reason or commit['reason']}."
+        live = commit.get("pushed") and not commit.get("pr")
+        pushed = f"; pushed to {commit['pushed']}: live" if live else ""
+        return f"No commit: {reason or commit['reason']}{pushed}."
     if commit.get("pr"):
         return _pr_commit_line(commit, entry)
     sha = commit["commit"][:10]

@@ -7,6 +7,7 @@ from typing import Any
 from web_assets.config.remote import remote_mismatch
 from web_assets.git.publish import FilesCommit, commit_files, commit_release
 from web_assets.notify.webhook import notify_pushed
+from web_assets.records.summary import Summary
 from web_assets.release.load import Release
 
 
@@ -16,13 +17,21 @@ def commit_files_step(release: Release) -> dict[str, str]:
     return commit_files(release)._asdict()
 
 
-def commit_step(release: Release, files: dict[str, str] | None = None) -> dict[str, Any]:
+def commit_step(
+    release: Release,
+    files: dict[str, str] | None = None,
+    records: dict[str, Any] | None = None,
+) -> dict[str, Any]:
     """The commit of every published file, on top of the files commit (`files`, its values) when
     there is one; with the size warnings found at load time, and a template naming another
-    GitHub repository than the push remote's, for the summary."""
+    GitHub repository than the push remote's, for the summary. `records` (the manifest step's
+    values) gives the release tag its message."""
     # doit keeps the step's settings beside its values: only the commit's fields go on.
     first = {name: files[name] for name in FilesCommit._fields} if files else None
-    made = commit_release(release, {"files_commit": first} if first else None)
+    told: dict[str, Any] = {"files_commit": first} if first else {}
+    if records and "changes" in records:
+        told["tag_message"] = Summary(manifest=records, ran=["manifest"]).lines()
+    made = commit_release(release, told or None)
     settings = release.settings
     mismatch = remote_mismatch(settings.root, settings.remote, settings.uri_template)
     warnings = [*release.size_warnings, *([mismatch] if mismatch else [])]
