@@ -28,6 +28,8 @@ NEWER_DATASET = "web/public/data/Dataset_Version_10.csv"
 # The commands a user might run next; each must find what the kill left.
 AS_COMMAND = {"KILL_AS_DOIT_COMMAND": "1"}
 NEXT = {"doit": [], "doit verify": ["verify"], "doit rollback": ["rollback", "to=8"]}
+# Each point once, the next command taken in turn: every command meets two different points.
+CASES = [(point, list(NEXT)[i % len(NEXT)]) for i, point in enumerate(POINTS)]
 
 
 @pytest.fixture(scope="module")
@@ -48,8 +50,7 @@ def work_tree_matches(root, commit: str, paths: list[str]) -> bool:
     return True
 
 
-@pytest.mark.parametrize("following", NEXT, ids=list(NEXT))
-@pytest.mark.parametrize("point", POINTS, ids=list(POINTS))
+@pytest.mark.parametrize(("point", "following"), CASES, ids=[f"{p}, then {n}" for p, n in CASES])
 def test_a_killed_rollback_is_set_right_by_the_next_command(template, tmp_path, point, following):
     root = clone_tree(template[0], tmp_path / "project")
     commits = template[1]
