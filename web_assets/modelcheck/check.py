@@ -118,6 +118,7 @@ def _run_on_fixtures(release, table, published, names, values) -> None:
                 new[artefact.id] = sha256, _run_new(runs, artefact.id, source, sha256, names)
         _measure_shifts(release, table, published, names, values, runs, new)
         values["fixtures"], values["season"] = runs.count, runs.season
+        values["loaded"], values["kept"] = runs.ran, runs.kept
 
 
 def _measure_shifts(release, table, published, names, values, runs, new) -> None:

@@ -76,9 +76,14 @@ class PredictionStore:
     def __init__(self, root: Path) -> None:
         self.folder = state_dir(root) / FOLDER
         self.written = 0
+        self._readable: bool | None = None
 
     def get(self, key: str) -> Cached | None:
         """The result named `key`, or None when there is none or it does not read back intact."""
+        if self._readable is None:
+            self._readable = _plain_folder(self.folder, make=False)
+        if not self._readable:
+            return None
         try:
             data = _read_no_follow(self.folder / key, MAX_FILE_SIZE)
         except OSError:

@@ -47,6 +47,7 @@ class ModelRuns:
         self.context = context_digest(fixture_context(settings, table, digests))
         self.count, self.season = 0, ""
         self.ran: list[str] = []  # the labels of the models loaded, in order
+        self.kept = 0  # results kept from an earlier check
         self._runtime = None
         self._fixtures = None
         self._matrices: dict[tuple[str, ...], Any] = {}
@@ -74,6 +75,7 @@ class ModelRuns:
         key = result_key(self.context, sha256, names)
         cached = self.store.get(key)
         if cached is not None:
+            self.kept += 1
             self.count, self.season = len(cached.probabilities), cached.season
             return cached.probabilities
         model = locate()
