@@ -110,50 +110,56 @@ def _run_on_fixtures(release, table, published, names, values) -> None:
     digests = cache_for(settings.root)
     sources = release.sources
     with ModelRuns(settings, table, digests) as runs:
-        new: dict[str, tuple[str, Any]] = {}
+        jobs = []
         for artefact in release.export.models:
             if artefact.id in names:
                 source = sources[artefact.path]
                 sha256 = digests.digest(source).sha256
-                new[artefact.id] = sha256, _run_new(runs, artefact.id, source, sha256, names)
-        _measure_shifts(release, table, published, names, values, runs, new)
+                jobs.append((artefact.id, sha256, names[artefact.id], lambda path=source: path))
+        new: dict[str, tuple[str, Any]] = {}
+        for (model_id, sha256, _, _), after in zip(jobs, runs.predict_all(jobs), strict=True):
+            if isinstance(after, PublishError):
+                raise PublishError(f"{after} (smoke_fixtures=0 skips this test)")
+            new[model_id] = sha256, after
+        _measure_shifts(release, published, names, values, runs, new)
         values["fixtures"], values["season"] = runs.count, runs.season
         values["loaded"], values["kept"] = runs.ran, runs.kept
 
 
-def _measure_shifts(release, table, published, names, values, runs, new) -> None:
+def _measure_shifts(release, published, names, values, runs, new) -> None:
     from web_assets.modelcheck.runtime import prediction_shift
 
     settings = release.settings
     sources = release.sources
     bundles = {bundle.id: sources[bundle.path] for bundle in release.export.bundles}
+    replaced, jobs = [], []
     for artefact in release.export.models:
         if artefact.id not in new:
             continue
         found = values["models"][artefact.id]
-        sha256, after = new[artefact.id]
         entry = published.get(("model", artefact.id))
-        old = _replaced(settings, entry, artefact.path, sources[artefact.path], sha256, found)
+        source = sources[artefact.path]
+        old = _replaced(settings, entry, artefact.path, source, new[artefact.id][0], found)
         if old is None:
             continue
         # The same fixtures; the published bundle's features when they differ.
         old_names = _published_names(settings, published, artefact.id, bundles[artefact.id])
-        before = _run_replaced(
-            runs, settings, artefact.id, old, old_names or names[artefact.id], found
-        )
-        if before is not None:
-            shift = prediction_shift(before, after)
+        replaced.append((artefact.id, old))
+        label = f"{artefact.id} (published)"
+        locate = _locate(settings, runs, artefact.id, old)
+        jobs.append((label, old.sha256, old_names or names[artefact.id], locate))
+    for (model_id, old), before in zip(replaced, runs.predict_all(jobs), strict=True):
+        found = values["models"][model_id]
+        if isinstance(before, PublishError):
+            # Not what this publish is refused for (nor its limits): the note says why no shift.
+            found["shift_note"] = f"the published model does not run: {before}"
+        elif before is None:
+            found["shift_note"] = missing_note(old)
+        else:
+            shift = prediction_shift(before, new[model_id][1])
             found["prediction_shift"] = shift.record()
-            found["shift_line"] = shift.line(artefact.id)
-            _refuse_shift(settings, artefact.id, shift)
-
-
-def _run_new(runs, model_id: str, model: Path, sha256: str, names):
-    """The new model's predictions; a model that fails is refused, naming the setting that skips."""
-    try:
-        return runs.predict(model_id, sha256, names[model_id], lambda: model)
-    except PublishError as err:
-        raise PublishError(f"{err} (smoke_fixtures=0 skips this test)") from None
+            found["shift_line"] = shift.line(model_id)
+            _refuse_shift(settings, model_id, shift)
 
 
 def _replaced(settings, entry, target: Path, source: Path, sha256: str, found):
@@ -171,21 +177,13 @@ def _replaced(settings, entry, target: Path, source: Path, sha256: str, found):
     return old
 
 
-def _run_replaced(runs, settings, model_id: str, old, names, found):
-    """The published model's predictions; None, with why in `found`, when it is not found or
-    does not run (or not within the limits: it is not what this publish is refused for)."""
+def _locate(settings, runs, model_id: str, old):
+    """Where the published model's bytes are: the export folder, or a temp file from HEAD."""
 
     def locate() -> Path | None:
         return old.path or committed_model(settings, old, runs.temp_folder(), f"{model_id}.onnx")
 
-    try:
-        before = runs.predict(f"{model_id} (published)", old.sha256, names, locate)
-    except PublishError as err:
-        found["shift_note"] = f"the published model does not run: {err}"
-        return None
-    if before is None:
-        found["shift_note"] = missing_note(old)
-    return before
+    return locate
 
 
 def _published_names(settings, published, model_id: str, bundle: Path) -> list[str] | None:

@@ -8,12 +8,17 @@ first model that must run; the child loads ONNX Runtime while the fixtures are r
 from __future__ import annotations
 
 import tempfile
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
+from web_assets.errors import PublishError
 from web_assets.modelcheck.fixtures import FINANCIAL_KEYS, MAIN_KEYS
 from web_assets.modelcheck.predictions import PredictionStore, context_digest, result_key
+
+# What predict_all runs: a label for messages, the model's SHA-256, its features' names, and a
+# function that finds the model's file (None: it is nowhere to be run).
+Job = tuple[str, str, list[str], Callable[[], Path | None]]
 
 
 def fixture_keys(settings) -> tuple[tuple[str, ...], tuple[str, ...]]:
@@ -69,29 +74,50 @@ class ModelRuns:
             self._temp = tempfile.TemporaryDirectory(prefix="web-assets-published-")
         return Path(self._temp.name)
 
-    def predict(self, label: str, sha256: str, names: list[str], locate: Callable[[], Path | None]):
-        """The model's probabilities float64 [fixtures, 3]: kept, or run on the model `locate()`
-        finds (None when it finds none). A model that fails raises PublishError."""
-        key = result_key(self.context, sha256, names)
-        cached = self.store.get(key)
-        if cached is not None:
-            self.kept += 1
-            self.count, self.season = len(cached.probabilities), cached.season
-            return cached.probabilities
-        model = locate()
-        if model is None:
-            return None
-        runtime = self._started()
-        fixtures = self._latest_fixtures()
-        matrix = self._matrices.get(tuple(names))
-        if matrix is None:
-            from web_assets.modelcheck.fixtures import feature_matrix
+    def predict_all(self, jobs: list[Job]) -> Iterator[Any]:
+        """For each job, in order: its model's probabilities float64 [fixtures, 3] (kept, or run),
+        None when `locate()` finds no model, or the PublishError it failed with. The models that
+        must run are sent to the child together."""
+        kept: dict[int, Any] = {}
+        to_run: list[tuple[int, str, str, Path, list[str]]] = []
+        for index, (label, sha256, names, locate) in enumerate(jobs):
+            key = result_key(self.context, sha256, names)
+            cached = self.store.get(key)
+            if cached is not None:
+                self.kept += 1
+                self.count, self.season = len(cached.probabilities), cached.season
+                kept[index] = cached.probabilities
+                continue
+            model = locate()
+            if model is not None:
+                to_run.append((index, key, label, model, names))
+        outcomes = iter(())
+        if to_run:
+            runtime = self._started()
+            fixtures = self._latest_fixtures()
+            requests = [(label, model, self._matrix(names)) for _, _, label, model, names in to_run]
+            self.ran.extend(label for _, _, label, _, _ in to_run)
+            outcomes = runtime.run_all(requests, fixtures)
+        running = {index: key for index, key, _, _, _ in to_run}
+        for index in range(len(jobs)):
+            if index in kept:
+                yield kept[index]
+            elif index not in running:
+                yield None
+            else:
+                outcome = next(outcomes)
+                if not isinstance(outcome, PublishError):
+                    self.store.put(running[index], outcome, self.season)
+                yield outcome
 
-            matrix = self._matrices[tuple(names)] = feature_matrix(fixtures, names, self.table)
-        self.ran.append(label)
-        probabilities = runtime.run(label, model, matrix, fixtures)
-        self.store.put(key, probabilities, self.season)
-        return probabilities
+    def _matrix(self, names: list[str]):
+        """The fixtures' features in the order `names` gives them, built once per order."""
+        from web_assets.modelcheck.fixtures import feature_matrix
+
+        if tuple(names) not in self._matrices:
+            matrix = feature_matrix(self._latest_fixtures(), names, self.table)
+            self._matrices[tuple(names)] = matrix
+        return self._matrices[tuple(names)]
 
     def _started(self):
         if self._runtime is None:
