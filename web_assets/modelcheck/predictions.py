@@ -77,6 +77,7 @@ class PredictionStore:
         self.folder = state_dir(root) / FOLDER
         self.written = 0
         self._readable: bool | None = None
+        self._writable: bool | None = None
 
     def get(self, key: str) -> Cached | None:
         """The result named `key`, or None when there is none or it does not read back intact."""
@@ -104,7 +105,9 @@ class PredictionStore:
         }
         data = json.dumps(header, sort_keys=True).encode("utf-8") + b"\n" + payload
         try:
-            if not _plain_folder(self.folder):
+            if self._writable is None:
+                self._writable = _plain_folder(self.folder)
+            if not self._writable:
                 return
             _write_no_follow(self.folder / key, data)
         except OSError:
@@ -173,8 +176,8 @@ def _read_no_follow(path: Path, limit: int) -> bytes:
 def _write_no_follow(path: Path, data: bytes) -> None:
     """Atomic (a temp file renamed over it) but not flushed: a torn file fails its digest."""
     temp = path.with_name(f".{path.name}.partial")
-    temp.unlink(missing_ok=True)
-    fd = os.open(temp, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW | os.O_CLOEXEC, 0o644)
+    # O_NOFOLLOW: a symlink planted at the temp path fails the write, never has its target cut.
+    fd = os.open(temp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC | os.O_NOFOLLOW | os.O_CLOEXEC, 0o644)
     try:
         with os.fdopen(fd, "wb") as stream:
             stream.write(data)

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import tempfile
 from collections.abc import Callable, Iterator
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
 
@@ -57,6 +58,7 @@ class ModelRuns:
         self._fixtures = None
         self._matrices: dict[tuple[str, ...], Any] = {}
         self._temp: tempfile.TemporaryDirectory | None = None
+        self._writer: ThreadPoolExecutor | None = None
 
     def __enter__(self) -> ModelRuns:
         return self
@@ -66,6 +68,8 @@ class ModelRuns:
             self._runtime.close()
         if self._temp is not None:
             self._temp.cleanup()
+        if self._writer is not None:
+            self._writer.shutdown()
         self.store.prune()
 
     def temp_folder(self) -> Path:
@@ -107,8 +111,14 @@ class ModelRuns:
             else:
                 outcome = next(outcomes)
                 if not isinstance(outcome, PublishError):
-                    self.store.put(running[index], outcome, self.season)
+                    self._keep(running[index], outcome)
                 yield outcome
+
+    def _keep(self, key: str, probabilities) -> None:
+        """Store a result in a thread of its own: its file is written while the child runs."""
+        if self._writer is None:
+            self._writer = ThreadPoolExecutor(1, thread_name_prefix="web-assets-predictions")
+        self._writer.submit(self.store.put, key, probabilities, self.season)
 
     def _matrix(self, names: list[str]):
         """The fixtures' features in the order `names` gives them, built once per order."""
