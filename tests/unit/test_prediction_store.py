@@ -9,6 +9,7 @@ import numpy as np
 import pytest
 
 from web_assets.modelcheck import predictions
+from web_assets.modelcheck.fixtures import Fixture, Fixtures
 from web_assets.modelcheck.predictions import PredictionStore, context_digest, result_key
 
 PROBABILITIES = np.array([[0.25, 0.25, 0.5], [0.5, 0.125, 0.375]])
@@ -79,3 +80,21 @@ def test_a_symlinked_folder_is_neither_read_nor_written(tmp_path):
     PredictionStore(tmp_path).put("k", PROBABILITIES, "s")
     (tmp_path / ".web-assets/predictions/k").rename(elsewhere / "k")
     assert store.get("k") is None
+
+
+def test_fixtures_read_back_as_they_were_picked(tmp_path):
+    fixtures = Fixtures(
+        (Fixture("2024-2025", "Home", "Away"), Fixture("2024-2025", "Away", "Home")),
+        ("season", "home_team_name", "away_team_name", "x"),
+        (("2024-2025", "Home", "Away", "1.5"), ("2024-2025", "Away", "Home", "")),
+        ("season", "home_team", "away_team", "wage"),
+        (("2024-2025", "home", "away", "3"), None),
+    )
+    store = PredictionStore(tmp_path)
+    store.put_fixtures("c", fixtures)
+
+    assert store.get_fixtures("c") == fixtures
+    assert store.get_fixtures("other") is None
+    path = store.folder / "fixtures-c"
+    path.write_bytes(path.read_bytes().replace(b"1.5", b"2.5"))
+    assert store.get_fixtures("c") is None

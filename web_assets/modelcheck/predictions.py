@@ -20,10 +20,12 @@ from pathlib import Path
 from typing import Any, NamedTuple
 
 from web_assets.files.publish_lock import state_dir
+from web_assets.modelcheck.fixtures import Fixture, Fixtures
 
 FOLDER = "predictions"
 FORMAT = 1
 MAX_FILES = 4096
+FIXTURES_PREFIX = "fixtures-"
 # A result is 24 bytes a fixture: far below this for any fixture count a CSV row limit allows.
 MAX_FILE_SIZE = 64 << 20
 # The modules whose code decides the numbers: a change to them is a change to every result.
@@ -81,28 +83,45 @@ class PredictionStore:
 
     def get(self, key: str) -> Cached | None:
         """The result named `key`, or None when there is none or it does not read back intact."""
-        if self._readable is None:
-            self._readable = _plain_folder(self.folder, make=False)
-        if not self._readable:
-            return None
-        try:
-            data = _read_no_follow(self.folder / key, MAX_FILE_SIZE)
-        except OSError:
-            return None
-        return _decode(key, data)
+        found = self._read(key)
+        return _decode(found[0], found[1]) if found is not None else None
 
     def put(self, key: str, probabilities, season: str) -> None:
         """Keep a result; a cache that cannot be written only costs the next publish a run."""
         import numpy as np
 
         payload = np.ascontiguousarray(probabilities, dtype="<f8").tobytes()
-        header = {
-            "format": FORMAT,
-            "key": key,
-            "rows": len(probabilities),
-            "season": season,
-            "sha256": hashlib.sha256(payload).hexdigest(),
-        }
+        self._write(key, {"rows": len(probabilities), "season": season}, payload)
+
+    def get_fixtures(self, context: str) -> Fixtures | None:
+        """The fixtures picked in `context`, as kept by put_fixtures: the CSVs are not read."""
+        found = self._read(FIXTURES_PREFIX + context)
+        return _fixtures(found[1]) if found is not None else None
+
+    def put_fixtures(self, context: str, fixtures: Fixtures) -> None:
+        payload = json.dumps(fixtures, separators=(",", ":")).encode("utf-8")
+        self._write(FIXTURES_PREFIX + context, {}, payload)
+
+    def _read(self, key: str) -> tuple[dict[str, Any], bytes] | None:
+        """A file's header and payload, if it names `key` and its payload has its digest."""
+        if self._readable is None:
+            self._readable = _plain_folder(self.folder, make=False)
+        if not self._readable:
+            return None
+        try:
+            head, _, payload = _read_no_follow(self.folder / key, MAX_FILE_SIZE).partition(b"\n")
+            header = json.loads(head)
+            if header["format"] != FORMAT or header["key"] != key:
+                return None
+            if hashlib.sha256(payload).hexdigest() != header["sha256"]:
+                return None
+        except (OSError, ValueError, KeyError, TypeError):
+            return None
+        return header, payload
+
+    def _write(self, key: str, fields: dict[str, Any], payload: bytes) -> None:
+        header = {**fields, "format": FORMAT, "key": key}
+        header["sha256"] = hashlib.sha256(payload).hexdigest()
         data = json.dumps(header, sort_keys=True).encode("utf-8") + b"\n" + payload
         try:
             if self._writable is None:
@@ -135,24 +154,44 @@ class PredictionStore:
             return
 
 
-def _decode(key: str, data: bytes) -> Cached | None:
+def _decode(header: dict[str, Any], payload: bytes) -> Cached | None:
     import numpy as np
 
-    head, _, payload = data.partition(b"\n")
     try:
-        header = json.loads(head)
         rows, season = int(header["rows"]), str(header["season"])
-        if header["format"] != FORMAT or header["key"] != key or rows <= 0:
-            return None
-        if len(payload) != rows * 24 or hashlib.sha256(payload).hexdigest() != header["sha256"]:
-            return None
-    except (ValueError, KeyError, TypeError, AttributeError):
+    except (ValueError, KeyError, TypeError):
+        return None
+    if rows <= 0 or len(payload) != rows * 24:
         return None
     values = np.frombuffer(payload, dtype="<f8").reshape(rows, 3).astype(np.float64)
     sane = np.isfinite(values).all() and (values >= 0).all()
     if not sane or not np.allclose(values.sum(axis=1), 1.0, rtol=0, atol=1e-9):
         return None
     return Cached(values, season)
+
+
+def _fixtures(payload: bytes) -> Fixtures | None:
+    """Fixtures from their JSON, or None unless every part has its shape."""
+    try:
+        keys, columns, rows, financial_columns, financial = json.loads(payload)
+        fixtures = Fixtures(
+            tuple(Fixture(*_texts(key)) for key in keys),
+            _texts(columns),
+            tuple(_texts(row) for row in rows),
+            _texts(financial_columns),
+            tuple(None if row is None else _texts(row) for row in financial),
+        )
+    except (ValueError, TypeError):
+        return None
+    if not fixtures.keys or not len(fixtures.keys) == len(fixtures.rows) == len(financial):
+        return None
+    return fixtures
+
+
+def _texts(values: Any) -> tuple[str, ...]:
+    if not isinstance(values, list) or not all(isinstance(value, str) for value in values):
+        raise TypeError("not a list of strings")
+    return tuple(values)
 
 
 def _plain_folder(folder: Path, make: bool = True) -> bool:

@@ -111,14 +111,14 @@ class ModelRuns:
             else:
                 outcome = next(outcomes)
                 if not isinstance(outcome, PublishError):
-                    self._keep(running[index], outcome)
+                    self._in_thread(self.store.put, running[index], outcome, self.season)
                 yield outcome
 
-    def _keep(self, key: str, probabilities) -> None:
-        """Store a result in a thread of its own: its file is written while the child runs."""
+    def _in_thread(self, write: Callable[..., None], *args: Any) -> None:
+        """Store in a thread of its own: the file is written while the child runs."""
         if self._writer is None:
             self._writer = ThreadPoolExecutor(1, thread_name_prefix="web-assets-predictions")
-        self._writer.submit(self.store.put, key, probabilities, self.season)
+        self._writer.submit(write, *args)
 
     def _matrix(self, names: list[str]):
         """The fixtures' features in the order `names` gives them, built once per order."""
@@ -141,6 +141,8 @@ class ModelRuns:
     def _latest_fixtures(self):
         """The last `smoke_fixtures` rows of the main CSV's latest season, read once per check."""
         if self._fixtures is None:
+            self._fixtures = self.store.get_fixtures(self.context)
+        if self._fixtures is None:
             from web_assets.modelcheck.fixtures import load_fixtures
 
             settings = self.settings
@@ -152,5 +154,6 @@ class ModelRuns:
                 main_keys=main_keys,
                 financial_keys=financial_keys,
             )
-            self.count, self.season = len(self._fixtures.keys), self._fixtures.keys[0].season
+            self._in_thread(self.store.put_fixtures, self.context, self._fixtures)
+        self.count, self.season = len(self._fixtures.keys), self._fixtures.keys[0].season
         return self._fixtures
