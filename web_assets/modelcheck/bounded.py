@@ -32,6 +32,10 @@ COLOUR = re.compile(r"\x1b\[[0-9;]*m")
 QUIET = {"OMP_NUM_THREADS": "1", "OPENBLAS_NUM_THREADS": "1", "MALLOC_ARENA_MAX": "2"}
 
 
+class StartFailed(PublishError):
+    """The child could not load ONNX Runtime: no model was run."""
+
+
 def shown_size(size: int) -> str:
     """`2GiB`, `512MiB`: how model_memory_limit is written."""
     mib = size / (1 << 20)
@@ -107,19 +111,31 @@ class BoundedRuntime:
         return result
 
     def run_all(self, requests: list[tuple[str, Path, Any]], fixtures: Fixtures) -> Iterator:
-        """`run` for each (model_id, model, matrix), yielding in order each model's probabilities
-        or its PublishError. All are sent at once, so the child goes from one model to the next
+        """`run` for each (model_id, model, matrix): each model's probabilities or its
+        PublishError, in order. All are sent now, so the child goes from one model to the next
         without waiting on the parent; each model's deadline starts when the one before answers.
         A model stopped at a limit stops the child: the models after it go to a new one."""
         pending = list(requests)
+        self._submit(pending, fixtures)
+        return self._answers(pending, fixtures)
+
+    def _submit(self, pending: list[tuple[str, Path, Any]], fixtures: Fixtures) -> None:
+        self.start()
+        self._await_ready()
+        self._send_all(pending, fixtures)
+
+    def _answers(self, pending: list[tuple[str, Path, Any]], fixtures: Fixtures) -> Iterator:
         while pending:
-            self.start()
-            self._await_ready()
-            self._send_all(pending, fixtures)
             for index, (model_id, model, _) in enumerate(pending):
                 yield self._reply(model_id, model)
                 if self._child is None:
                     pending = pending[index + 1 :]
+                    try:
+                        if pending:
+                            self._submit(pending, fixtures)
+                    except StartFailed as err:
+                        yield from [err] * len(pending)
+                        return
                     break
             else:
                 pending = []
@@ -160,7 +176,7 @@ class BoundedRuntime:
         if reply != ("ready", None):
             last = self._last_log_line()
             self.close()
-            raise PublishError(
+            raise StartFailed(
                 f"The model check could not start ONNX Runtime in a child process within "
                 f"{STARTUP:g} s and model_memory_limit={shown_size(self.memory_limit)}"
                 f"{f' ({last})' if last else ''}: check the onnxruntime install, or raise "

@@ -7,6 +7,7 @@ first model that must run; the child loads ONNX Runtime while the fixtures are r
 
 from __future__ import annotations
 
+import itertools
 import tempfile
 from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
@@ -95,13 +96,11 @@ class ModelRuns:
             model = locate()
             if model is not None:
                 to_run.append((index, key, label, model, names))
-        outcomes = iter(())
+        outcomes: Iterator[Any] = iter(())
         if to_run:
-            runtime = self._started()
-            fixtures = self._latest_fixtures()
-            requests = [(label, model, self._matrix(names)) for _, _, label, model, names in to_run]
+            requests = [(label, model, names) for _, _, label, model, names in to_run]
             self.ran.extend(label for _, _, label, _, _ in to_run)
-            outcomes = runtime.run_all(requests, fixtures)
+            outcomes = self._run_all(requests)
         running = {index: key for index, key, _, _, _ in to_run}
         for index in range(len(jobs)):
             if index in kept:
@@ -129,14 +128,23 @@ class ModelRuns:
             self._matrices[tuple(names)] = matrix
         return self._matrices[tuple(names)]
 
-    def _started(self):
-        if self._runtime is None:
-            from web_assets.modelcheck.bounded import BoundedRuntime
+    def _run_all(self, requests: list[tuple[str, Path, list[str]]]) -> Iterator[Any]:
+        """Each request's outcome, in order, from one child; a child that cannot start is every
+        outcome. (Two children loading at once were slower here: a second start of Python and
+        ONNX Runtime, on cores the machine shares.)"""
+        from web_assets.modelcheck.bounded import BoundedRuntime, StartFailed
 
+        if self._runtime is None:
             settings = self.settings
             self._runtime = BoundedRuntime(settings.model_time_limit, settings.model_memory_limit)
+            # Not waited for: the child loads ONNX Runtime while the fixtures are read.
             self._runtime.start()
-        return self._runtime
+        try:
+            fixtures = self._latest_fixtures()
+            matrices = [(label, model, self._matrix(names)) for label, model, names in requests]
+            return self._runtime.run_all(matrices, fixtures)
+        except StartFailed as err:
+            return itertools.repeat(err, len(requests))
 
     def _latest_fixtures(self):
         """The last `smoke_fixtures` rows of the main CSV's latest season, read once per check."""
