@@ -2,7 +2,7 @@
 
 from pathlib import Path
 
-from tasks import app_check, checks, commits, context, creators, storage
+from tasks import app_check, checks, commits, context, creators, pr, storage
 
 PROJECT_ROOT = Path(__file__).resolve().parent
 # Settings are resolved once per run, here, before any task is made: from what the entry point
@@ -14,7 +14,7 @@ PROJECT_ROOT = Path(__file__).resolve().parent
 LOADED = context.load(PROJECT_ROOT)
 RELEASE = LOADED.release
 
-DOIT_CONFIG = creators.doit_config()
+DOIT_CONFIG = creators.doit_config(LOADED)
 
 
 def task_check():
@@ -65,6 +65,11 @@ def task_commit():
 def task_app():
     """With app_url and push=true: ask the web app whether it serves what was pushed."""
     return app_check.app_check_task(RELEASE)
+
+
+def task_pr():
+    """With pr=true: the whole publish on the branch web-assets/v{version}, in a worktree."""
+    return pr.pr_task(PROJECT_ROOT, LOADED)
 
 
 def task_verify():

@@ -31,7 +31,11 @@ def app_settings(settings: Settings) -> dict[str, Any]:
 @uncaptured
 def app_check_task(release: Release | None) -> Task:
     settings = release.settings if release is not None else None
-    if settings is None or not (settings.app_url and settings.commit and settings.push):
+    if (
+        settings is None
+        or not (settings.app_url and settings.commit and settings.push)
+        or settings.pr
+    ):
         return {"actions": None, "task_dep": CHECKED}
     return {
         "actions": [(check_pushed, [settings])],

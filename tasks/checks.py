@@ -18,6 +18,10 @@ from web_assets_doit.uptodate import settings_changed
 @uncaptured
 def check_tasks(loaded: Loaded) -> Iterator[Task]:
     release = loaded.release
+    if loaded.pr is not None:
+        # The run on the release's branch checks its inputs itself.
+        yield {"name": "branch", "doc": "pr=true: checked on the branch", "actions": None}
+        return
     if release is None and loaded.kept:
         yield kept_task(loaded)
         return

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sys
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any, NamedTuple
@@ -9,9 +10,10 @@ from typing import Any, NamedTuple
 from web_assets.config.settings import Settings
 from web_assets.config.spelling import Entry
 from web_assets.errors import PublishError
+from web_assets.history.rollback_journal import finish_killed_rollback
 from web_assets.release.load import Release, load_release
 from web_assets.release.recorded import RunSettings, gone_inputs, resolve_run
-from web_assets_doit import variables
+from web_assets_doit import pr, variables
 
 
 class Loaded(NamedTuple):
@@ -23,6 +25,8 @@ class Loaded(NamedTuple):
     problem: str | None
     # The recorded inputs that are gone, when a plain `doit` keeps the published release as it is.
     kept: tuple[str, ...] = ()
+    # pr=true: the run's settings, published in a worktree on the release's branch (tasks/pr.py).
+    pr: RunSettings | None = None
 
 
 def run_settings(root: Path) -> RunSettings:
@@ -35,8 +39,16 @@ def run_settings(root: Path) -> RunSettings:
 
 def load(root: Path, given: Mapping[str, Any] | None = None) -> Loaded:
     """The release this run's settings name, or why there is none; `given` as publish() gives them."""
+    try:
+        repaired = finish_killed_rollback(root)
+    except PublishError as err:
+        return Loaded(None, None, str(err))
+    if repaired:
+        print(repaired, file=sys.stderr)
     run = run_settings(root) if given is None else resolve_run(root, given, source=Entry.PUBLISH)
     settings = run.settings
+    if pr.wanted(root, run):
+        return Loaded(settings, None, None, pr=run)
     if settings is None:
         return Loaded(None, None, run.problem)
     gone = gone_inputs(settings, run.given, run.recorded)

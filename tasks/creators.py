@@ -19,6 +19,7 @@ from tasks.step import run_step, run_verify, uncaptured
 from web_assets.records.uris import pins
 from web_assets.release.load import Release
 from web_assets.release.run_files import remove_stale
+from web_assets.report.write import report_target
 from web_assets.steps.copy import publish_copies, publish_copy, remove_partials
 from web_assets.steps.records import write_lock, write_manifest
 from web_assets_doit.uptodate import settings_changed, target_intact, targets_intact
@@ -34,16 +35,21 @@ PUBLISH_TASKS = [
     "lockfile",
     "commit",
     "app",
+    "pr",
 ]
 # Every step that writes waits for the checks: bad input stops the run before any write.
 CHECKED = ["check"]
 Task = dict[str, Any]
 
 
-def doit_config() -> dict[str, Any]:
+def doit_config(loaded: Loaded | None = None) -> dict[str, Any]:
+    # In pull-request mode the run in the worktree writes the report, of the release it made.
+    target = report_target(loaded.settings) if loaded and loaded.pr is None else None
+    # The report needs the live release as it is before any step writes: read now, kept here.
+    reporter = type("SummaryReporter", (SummaryReporter,), {"report": target})
     return {
         "default_tasks": PUBLISH_TASKS,
-        "reporter": SummaryReporter,
+        "reporter": reporter if target else SummaryReporter,
         "check_file_uptodate": ContentChecker,
     }
 
@@ -147,6 +153,7 @@ def manifest_settings(release: Release) -> dict[str, Any]:
         "run_dir": settings.shown(settings.run_dir),
         "run_id": settings.run_id,
         "trained_at": settings.trained_at,
+        **({"metrics": release.metrics} if release.metrics else {}),
     }
 
 
@@ -196,7 +203,12 @@ def lockfile_task(release: Release | None) -> Task:
         "actions": [step_action(release, write_lock, lock_inputs(release))],
         "task_dep": [*CHECKED, "datasets", "gather", "prune", *upload_dep, "manifest"],
         "uptodate": [
-            settings_changed({"version": settings.version}),
+            settings_changed(
+                {
+                    "version": settings.version,
+                    **({"metrics": release.metrics} if release.metrics else {}),
+                }
+            ),
             target_intact(settings.relative(settings.lock_file)),
             # While it names files of the previous release that the run lacks, it is rewritten.
             not release.removed,

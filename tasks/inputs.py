@@ -29,6 +29,7 @@ def manifest_inputs(release: Release) -> ManifestInputs:
         artefacts=artefacts(release),
         run=RunFacts(settings.version, settings.uri_template, release.run_id, settings.trained_at),
         source_date_epoch=settings.source_date_epoch,
+        metrics=release.metrics,
     )
 
 
@@ -57,4 +58,5 @@ def lock_inputs(release: Release) -> LockInputs:
         extras=tuple(
             Named(extra.kind, extra.id, settings.relative(extra.path)) for extra in release.extras
         ),
+        metrics=release.metrics,
     )

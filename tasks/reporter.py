@@ -6,8 +6,10 @@ import sys
 
 from doit.reporter import ConsoleReporter
 
+from web_assets.errors import PublishError
 from web_assets.files.digests import save_caches
 from web_assets.records.summary import Summary
+from web_assets.report.write import ReportTarget, write_report
 
 # The step that reports bad settings or inputs found when dodo.py loaded (see checks.check_tasks).
 LOAD_PROBLEM = "check:inputs"
@@ -26,6 +28,8 @@ class SummaryReporter(ConsoleReporter):
     """doit's console output, then the summary."""
 
     desc = "console output and a publish summary"
+    # With `report` set: where the release report goes (tasks/creators.py, doit_config).
+    report: ReportTarget | None = None
 
     def __init__(self, outstream, options):
         super().__init__(outstream, options)
@@ -102,3 +106,8 @@ class SummaryReporter(ConsoleReporter):
             return
         super().complete_run()
         self.write("".join(f"{line}\n" for line in self.summary.lines()))
+        if self.report is not None and self.summary.writes and not self.summary.failures:
+            try:
+                self.write(write_report(self.report, self.summary) + "\n")
+            except (PublishError, OSError) as err:
+                self.write(f"warning: the report {self.report.path} was not written: {err}\n")

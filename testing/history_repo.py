@@ -9,6 +9,7 @@ from pathlib import Path
 
 from testing.gitrepo import git
 from testing.project import retrain
+from web_assets.modelcheck.runtime import Shift
 
 MANIFEST = "web/public/fixtures/dev.json"
 LOCK = "web-assets.lock.json"
@@ -37,11 +38,7 @@ def locked(root: Path, version: int, models, shift, release_section, run_id, tra
         data = (root / entry["path"]).read_bytes()
         entry.update(sha256=hashlib.sha256(data).hexdigest(), size_bytes=len(data))
         if shift and entry["kind"] == "model" and entry["id"] in models:
-            entry["prediction_shift"] = {
-                "mean_abs": [0.0125, 0.004, 0.01],
-                "changed_picks": 12,
-                "fixtures": 200,
-            }
+            entry["prediction_shift"] = Shift((0.0125, 0.004, 0.01), 12, 200).record()
             entry["missing_features"] = ["feature_007"]
     if not release_section:
         lock.pop("release", None)

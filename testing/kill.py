@@ -51,6 +51,10 @@ for loaded in list(sys.modules.values()):
     if getattr(loaded, name, None) is original:
         setattr(loaded, name, killing)
 os.chdir(root)
+if os.environ.get("KILL_AS_DOIT_COMMAND"):
+    # As the `doit` command runs: doit's own commands take their `name=value` arguments.
+    from doit.doit_cmd import DoitMain
+    sys.exit(DoitMain().run(args))
 sys.exit(runner.run_doit(root, args)[0])
 """
 

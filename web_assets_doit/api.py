@@ -9,7 +9,7 @@ import os
 from pathlib import Path
 from typing import Any, TextIO
 
-from web_assets.config.settings import INPUTS
+from web_assets.config.settings import FROM_HERE
 from web_assets.config.spelling import Entry
 from web_assets.errors import PublishError
 from web_assets.records.summary import Summary
@@ -20,7 +20,7 @@ def from_here(given: dict[str, Any]) -> dict[str, Any]:
     """Input paths as the caller means them: relative to the current folder, `~` expanded."""
     return {
         name: os.path.abspath(os.path.expanduser(value))
-        if name in INPUTS and isinstance(value, str | os.PathLike) and os.fspath(value)
+        if name in FROM_HERE and isinstance(value, str | os.PathLike) and os.fspath(value)
         else value
         for name, value in given.items()
         if value is not None

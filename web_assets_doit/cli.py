@@ -30,6 +30,17 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
     parser.add_argument("--uri-template", help="how the web app reaches each file (see README)")
     parser.add_argument("--push", action="store_true", default=None, help="push after committing")
     parser.add_argument(
+        "--pr",
+        action="store_true",
+        default=None,
+        help="commit on the branch web-assets/vVERSION (pushed with --push), not the current one",
+    )
+    parser.add_argument(
+        "--max-metric-regression",
+        help="metric:allowed[:lower|higher], comma-separated: refuse a run worse than the live one",
+    )
+    parser.add_argument("--report", help="write a Markdown report of the release to this file")
+    parser.add_argument(
         "--no-commit", dest="commit", action="store_false", default=None, help="do not commit"
     )
     return parser.parse_args(argv)
@@ -47,8 +58,11 @@ def main(argv: list[str] | None = None, root: Path | None = None) -> int:
             "financial_dataset": args.financial_dataset,
             "version": args.version,
             "push": args.push,
+            "pr": args.pr,
             "commit": args.commit,
             "uri_template": args.uri_template,
+            "max_metric_regression": args.max_metric_regression,
+            "report": args.report,
         }
     )
     try:

@@ -21,7 +21,7 @@ from web_assets.files.digests import close_cache
 from web_assets.records.summary import Summary
 from web_assets.release.recorded import RunSettings, resolve_run
 from web_assets.steps.upload import forget_failures
-from web_assets_doit import variables
+from web_assets_doit import pr, variables
 
 
 @contextlib.contextmanager
@@ -103,6 +103,9 @@ def run_resolved(
     root: Path, args: list[str], run: RunSettings, out: TextIO | None = None
 ) -> tuple[int, Summary]:
     """`doit ARGS` in `root` with the settings `run` resolved once, before doit starts."""
+    if pr.wanted(root, run):
+        # pr=true: the same run, in our worktree on the release's branch (web_assets_doit/pr.py).
+        return pr.publish_on_branch(root, args, run, out)
     if not (root / "dodo.py").is_file():
         raise PublishError(
             f"{root} has no dodo.py: run from the project root, or name the project folder."

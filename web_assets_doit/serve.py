@@ -13,9 +13,9 @@ cannot read the project through a DNS name rebound to 127.0.0.1.
 from __future__ import annotations
 
 import email.utils
+import io
 import os
 import posixpath
-import stat
 import sys
 from http import HTTPStatus
 from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
@@ -27,18 +27,18 @@ from doit.cmd_base import Command
 from web_assets.config.settings import resolve_settings
 from web_assets.config.table import DEFAULTS
 from web_assets.errors import PublishError
-from web_assets.records.jsonio import MAX_JSON_BYTES, parse_json
+from web_assets_doit.status_api import HISTORY, SHIFT, answer, open_regular, read_regular_json
 
 STATUS_PAGE = "web/public/assets.html"
-PAGE_FILES = (STATUS_PAGE, "web/public/assets.js", "web/public/assets-app.js")
+PAGE_FILES = (
+    STATUS_PAGE,
+    *(f"web/public/assets{part}.js" for part in ("", "-app", "-history", "-shift")),
+)
 MANIFEST_SECTIONS = ("models", "preprocessing")
 HOSTS = ("127.0.0.1", "localhost")
 # A connection silent this long is closed: idle keep-alive sockets would otherwise hold a
 # thread each for good.
 IDLE_TIMEOUT = 30.0
-# Opening a FIFO for reading waits for a writer; O_NONBLOCK returns at once (and changes
-# nothing for a regular file), so the fstat after it can refuse whatever is not one.
-OPEN_FLAGS = os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK
 
 
 def clean(name: object) -> str | None:
@@ -101,19 +101,9 @@ class StatusFiles:
 
 def _read_json(path: Path) -> object:
     try:
-        with open_regular(path) as stream:
-            return parse_json(stream.read(MAX_JSON_BYTES + 1), str(path))
+        return read_regular_json(path, str(path))
     except (OSError, ValueError):
         return None
-
-
-def open_regular(path: Path):
-    """`path` opened for reading, never blocking: OSError unless it is a regular file."""
-    stream = os.fdopen(os.open(path, OPEN_FLAGS), "rb")
-    if not stat.S_ISREG(os.fstat(stream.fileno()).st_mode):
-        stream.close()
-        raise IsADirectoryError(f"{path} is not a regular file")
-    return stream
 
 
 class StatusPageHandler(SimpleHTTPRequestHandler):
@@ -138,6 +128,9 @@ class StatusPageHandler(SimpleHTTPRequestHandler):
                 HTTPStatus.FORBIDDEN, "Unknown Host: use the address `doit serve` printed"
             )
             return None
+        route = urlsplit(self.path)
+        if route.path in (HISTORY, SHIFT):
+            return self.send_answer(route.path, route.query)
         try:
             path = self.server.files.find(self.path)
         except (UnicodeDecodeError, ValueError):
@@ -159,6 +152,15 @@ class StatusPageHandler(SimpleHTTPRequestHandler):
         self.send_header("Last-Modified", email.utils.formatdate(info.st_mtime, usegmt=True))
         self.end_headers()
         return stream
+
+    def send_answer(self, route: str, query: str):
+        """The history or the shift points as JSON, built now from git and the disk."""
+        status, body = answer(self.server.files.root, route, query)
+        self.send_response(status)
+        self.send_header("Content-Type", "application/json")
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        return io.BytesIO(body)
 
 
 class StatusServer(ThreadingHTTPServer):

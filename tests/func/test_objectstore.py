@@ -21,6 +21,7 @@ from testing.project import REPO, make_sample
 from testing.seaweedfs import SeaweedFS
 from web_assets.errors import PublishError
 from web_assets.files.hashing import stat_key
+from web_assets.store.pending import PendingUploads
 from web_assets.store.upload import Store, Upload, abort_stale_uploads, object_key, upload
 
 MiB = 1 << 20
@@ -231,10 +232,11 @@ def test_an_object_with_other_bytes_under_the_key_is_reported(server, tmp_path, 
 CHILD = """
 import json, sys
 from pathlib import Path
+from web_assets.store.pending import PendingUploads
 from web_assets.store.upload import Store, Upload, upload
 job = json.loads(sys.argv[1])
 upload(Store(**job["store"]), [Upload(Path(job["path"]), job["sha256"], job["size"], job["key"])],
-       threads=2, part_size=job["part_size"])
+       threads=2, part_size=job["part_size"], pending=PendingUploads(Path(job["state"])))
 """
 
 
@@ -253,6 +255,7 @@ def test_a_killed_multipart_upload_leaves_no_object_and_the_next_run_completes(s
         "size": item.size,
         "key": item.key,
         "part_size": 8 * MiB,
+        "state": str(tmp_path),
     }
     child = subprocess.Popen([sys.executable, "-c", CHILD, json.dumps(job)], cwd=REPO)
     try:
@@ -273,7 +276,8 @@ def test_a_killed_multipart_upload_leaves_no_object_and_the_next_run_completes(s
     with pytest.raises(urllib.error.HTTPError):
         anonymous_get(store.uri(item.key))
 
-    report = upload(store, [item], part_size=8 * MiB)
+    # The killed upload was recorded as ours: it is aborted, not left for a day.
+    report = upload(store, [item], part_size=8 * MiB, pending=PendingUploads(tmp_path))
 
     assert report.uploaded == [item.key] and report.aborted_stale == 1
     assert client.list_multipart_uploads(Bucket=store.bucket).get("Uploads", []) == []

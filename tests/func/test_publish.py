@@ -228,6 +228,7 @@ def test_list_shows_the_steps(project):
         "gather",
         "lockfile",
         "manifest",
+        "pr",
         "prune",
         "upload",
         "verify",

@@ -19,7 +19,7 @@ MODEL = "artifacts/run_export/market_gradient_boost.onnx"
 def rows(page) -> dict[str, tuple[str, str]]:
     """(section/id) -> (status, status text) for every row."""
     found = {}
-    for row in page.query_selector_all("tbody tr"):
+    for row in page.query_selector_all("#files tbody tr"):
         key = f"{row.get_attribute('data-section')}/{row.get_attribute('data-id')}"
         found[key] = (row.get_attribute("data-status"), row.query_selector(".status").inner_text())
     return found
@@ -38,7 +38,7 @@ def test_the_published_sample_is_all_green(browser, served, project, tmp_path):
     manifest = json.loads((project / "web/public/fixtures/dev.json").read_text())
     header = page.inner_text("#run")
     assert manifest["run_id"] in header and manifest["trained_at"] in header
-    assert "14.3 KiB" in page.inner_text("tbody")
+    assert "14.3 KiB" in page.inner_text("#files tbody")
 
     shot = tmp_path / "status.png"
     page.screenshot(path=str(shot), full_page=True)
@@ -150,7 +150,7 @@ def live_rows(browser, served) -> tuple[dict[str, tuple[str, str, str]], list[st
             row.get_attribute("data-live"),
             row.query_selector(".live").inner_text(),
         )
-        for row in page.query_selector_all("tbody tr")
+        for row in page.query_selector_all("#files tbody tr")
     }
     lines = summaries(page)
     page.close()

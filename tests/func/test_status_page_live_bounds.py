@@ -74,7 +74,7 @@ def test_an_endless_body_is_a_red_row_after_size_bytes_plus_one(browser, served,
             row.get_attribute("data-live"),
             row.query_selector(".live").inner_text(),
         )
-        for row in page.query_selector_all("tbody tr")
+        for row in page.query_selector_all("#files tbody tr")
     }
     page.close()
     for label, size in sizes.items():

@@ -139,8 +139,8 @@ def test_diff_names_changed_models_features_fields_and_shift(project, history):
     assert "market_gradient_boost feature_names: added feature_900; removed feature_056" in to_ten
     assert 'manifest run_id: "run_20251208-120000" -> "run_20251210-120000"' in to_ten
     assert (
-        "performance_dense prediction shift (recorded at publish): mean |change| home 0.0125, "
-        "draw 0.0040, away 0.0100; 12 of 200 picks changed"
+        "performance_dense prediction shift (recorded at publish): mean |dp| 0.0088 (home "
+        "0.0125, draw 0.0040, away 0.0100); 12 of 200 picks changed"
     ) in to_ten
     assert "performance_dense missing features: feature_007" in to_ten
 

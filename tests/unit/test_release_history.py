@@ -19,6 +19,7 @@ from web_assets.history.diff import diff_lines
 from web_assets.history.listing import release_lines
 from web_assets.history.log import list_releases, resolve
 from web_assets.history.rollback import apply_rollback, plan_rollback
+from web_assets.modelcheck.runtime import Shift
 from web_assets.release.immutable import refuse_rewritten_version
 from web_assets_doit.history_cmds import diff_text
 
@@ -54,11 +55,7 @@ def publish(
         entry = {"path": path, "kind": kind, "id": name, "size_bytes": len(content)}
         entry["sha256"] = hashlib.sha256(content).hexdigest()
         if kind == "model":
-            entry["prediction_shift"] = {
-                "mean_abs": [0.1, 0.2, 0.3],
-                "changed_picks": 4,
-                "fixtures": 9,
-            }
+            entry["prediction_shift"] = Shift((0.1, 0.2, 0.3), 4, 9).record()
         entries.append(entry)
     run = {"run_id": f"run_{version}", "trained_at": f"2025-12-0{version % 10}T00:00:00Z"}
     fields = ("id", "path", "sha256", "size_bytes")

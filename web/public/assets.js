@@ -4,6 +4,8 @@
 // also fetches the entry's pinned uri, as the web app will, and checks it with the same integrity.
 
 import { showApp } from "./assets-app.js";
+import { showHistory } from "./assets-history.js";
+import { showShift } from "./assets-shift.js";
 
 const projectRoot = new URL("../../", import.meta.url); // this file is web/public/assets.js
 const manifestUrl = new URL("fixtures/dev.json", import.meta.url);
@@ -287,10 +289,11 @@ async function main() {
     return { section, results };
   });
   const app = showApp(manifest, projectRoot, document.getElementById("app"));
+  const release = [showShift(manifest, projectRoot), showHistory(projectRoot)];
   for (const { section, results } of checks) {
     showSummary(section, await Promise.all(results));
   }
-  await app;
+  await Promise.all([app, ...release]);
   document.body.dataset.state = "done";
 }
 

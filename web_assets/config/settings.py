@@ -23,6 +23,7 @@ from web_assets.config.converters import (
     require_addressing_template,
     source_date_epoch,
 )
+from web_assets.config.metric_gate import MetricGate, metric_gates
 from web_assets.config.remote import github_template
 from web_assets.config.spelling import Entry
 from web_assets.config.storage import DEFAULT_PREFIX, resolve_storage
@@ -32,6 +33,8 @@ from web_assets.errors import PublishError
 INPUTS = ("run_dir", "dataset", "financial_dataset", "team_cache")
 REQUIRED = ("run_dir", "dataset", "financial_dataset", "version")
 OUTPUTS = ("export_dir", "data_dir", "manifest", "lock_file")
+# Paths the script and publish() take relative to the current folder.
+FROM_HERE = (*INPUTS, "report")
 
 
 @dataclass(frozen=True)
@@ -96,6 +99,12 @@ class Settings:
     app_parity_tolerance: float = 1e-4
     app_onnxruntime: str | None = None
     s3_timeout: int = 20
+    # Pull-request mode and the webhook (its variable's name, never the URL).
+    pr: bool = False
+    notify_url_env: str | None = None
+    notify_timeout: float = 5.0
+    max_metric_regression: tuple[MetricGate, ...] = ()
+    report: Path | None = None
     # How the person gave these settings: messages name a setting in the entry point's words.
     entry: Entry = Entry.DOIT
 
@@ -236,7 +245,7 @@ def _convert(root: Path, name: str, label: str, value: Any) -> Any:
     convert = CONVERTERS[name]
     if _unset(value):
         # An empty list setting (`financial_app_columns=`) is an empty list, not "unset".
-        return () if convert is names else None
+        return () if convert in (names, metric_gates) else None
     return convert(root, label, value)
 
 

@@ -18,6 +18,9 @@ FLAGS = {
     "version": "--version",
     "uri_template": "--uri-template",
     "push": "--push",
+    "pr": "--pr",
+    "max_metric_regression": "--max-metric-regression",
+    "report": "--report",
 }
 PYPROJECT = "[tool.web-assets] of pyproject.toml"
 

@@ -24,6 +24,7 @@ from web_assets.config.converters import (
     timestamp,
     uri_template,
 )
+from web_assets.config.metric_gate import metric_gates
 from web_assets.config.modelcheck import (
     feature_table,
     fraction,
@@ -31,6 +32,7 @@ from web_assets.config.modelcheck import (
     time_limit,
     whole_number,
 )
+from web_assets.config.notify import notify_seconds, webhook_env
 from web_assets.config.storage import (
     DEFAULT_PREFIX,
     checksums,
@@ -79,6 +81,10 @@ TABLE: dict[str, tuple[Any, Converter]] = {
     "smoke_fixtures": (200, whole_number),
     "max_missing_features": (None, whole_number),
     "max_prediction_shift": (None, fraction),
+    # The run's metrics against the live release's (web_assets/release/metrics.py).
+    "max_metric_regression": ((), metric_gates),
+    # A Markdown report of the release, for a pull request (web_assets/report/).
+    "report": (None, input_path),
     # Each model's run, in a child process: a model past either is refused (modelcheck/bounded.py).
     "model_time_limit": (60.0, time_limit),
     "model_memory_limit": ("2GiB", memory_size),
@@ -107,6 +113,11 @@ TABLE: dict[str, tuple[Any, Converter]] = {
     "app_parity_tolerance": (1e-4, tolerance),
     # Unset: the onnxruntime-node of web/package-lock.json (web_assets/modelcheck/ort_support.py).
     "app_onnxruntime": (None, runtime_version),
+    # Pull-request mode (web_assets/git/pr.py): the release's commits on web-assets/v{version}.
+    "pr": (False, boolean),
+    # After a push, one POST to the webhook whose URL is in this variable (web_assets/notify/).
+    "notify_url_env": (None, webhook_env),
+    "notify_timeout": (5, notify_seconds),
 }
 DEFAULTS = {name: default for name, (default, _) in TABLE.items()}
 CONVERTERS = {name: convert for name, (_, convert) in TABLE.items()}

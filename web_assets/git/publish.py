@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Any, NamedTuple
 
 from web_assets.git import commit as gitcommit
+from web_assets.git import pr as gitpr
 from web_assets.git.run import is_work_tree, run, toplevel
 from web_assets.release.load import Release
 
@@ -128,10 +129,14 @@ def commit_release(release: Release, manifest: dict[str, Any] | None = None) -> 
         gitcommit.push(root, settings.remote, branch, [made] if made else [])
         pushed = f"{settings.remote} {branch}"
     reason = "" if made else "the published files were already committed"
-    return {
+    result = {
         "commit": made,
         "reason": reason,
         "pushed": pushed,
         "branch": branch,
         "remote": settings.remote,
     }
+    if settings.pr:
+        # Pull-request mode: this root is our worktree, on the release's branch.
+        result["pr"] = gitpr.pr_fields(root, settings.remote, branch)
+    return result

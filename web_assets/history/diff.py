@@ -10,7 +10,10 @@ from typing import Any
 
 from web_assets.git.objects import objects, read_all
 from web_assets.history.log import ARTEFACT_KINDS, DATASET_KINDS, FileRef, PastRelease
+from web_assets.history.metric_lines import with_metric_lines
 from web_assets.records.jsonio import parse_json
+
+OUTCOMES = ("home", "draw", "away")
 
 SECTIONS = ("models", "preprocessing", "attribution")
 DIGEST_FIELDS = {"sha256", "size_bytes", "integrity"}
@@ -92,7 +95,7 @@ def diff_lines(root: Path, older: PastRelease, newer: PastRelease) -> list[str]:
     body = [
         *_file_lines(older.files, newer.files, kept),
         *_feature_lines(root, older, newer),
-        *_manifest_lines(older.manifest, newer.manifest),
+        *with_metric_lines(_manifest_lines(older.manifest, newer.manifest), older, newer),
         *_shift_lines(newer.lock, models),
     ]
     return lines + (body or ["no difference"])
@@ -245,10 +248,19 @@ def _shift_lines(lock: dict[str, Any] | None, changed: set[str]) -> list[str]:
         model = entry.get("id") or entry.get("path")
         shift = entry.get("prediction_shift")
         if isinstance(shift, dict):
-            mean = shift.get("mean_abs")
             said = []
-            if isinstance(mean, list) and len(mean) == 3 and all(_number(v) for v in mean):
-                said.append("mean |change| home {:.4f}, draw {:.4f}, away {:.4f}".format(*mean))
+            # As modelcheck's Shift.record() writes it: the mean, then per outcome.
+            mean, by = shift.get("mean_abs_dp"), shift.get("mean_abs_dp_by_outcome")
+            if _number(mean):
+                outcomes = by if isinstance(by, dict) else {}
+                parts = [
+                    f"{name} {outcomes[name]:.4f}"
+                    for name in OUTCOMES
+                    if _number(outcomes.get(name))
+                ]
+                said.append(
+                    f"mean |dp| {mean:.4f}" + (f" ({', '.join(parts)})" if len(parts) == 3 else "")
+                )
             if _number(shift.get("changed_picks")) and _number(shift.get("fixtures")):
                 said.append(f"{shift['changed_picks']} of {shift['fixtures']} picks changed")
             if said:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from web_assets.history.branch import UNSHALLOW
 from web_assets.history.diff import changes, release_line
 from web_assets.history.log import PastRelease, ReleaseList, same_content
+from web_assets.history.metric_lines import headline, metrics_of
 from web_assets.history.rollback import MESSAGE
 
 ROLLBACK_SUBJECT = MESSAGE.split("{", 1)[0]
@@ -32,7 +33,8 @@ def release_lines(releases: ReleaseList) -> list[str]:
         if again is not None:
             said = "rollback to" if _is_rollback(release, older) else "same as"
             line += f"  ({said} {again.version}, commit {again.commit[:8]})"
-        lines.append(line)
+        metric = headline(metrics_of(release))
+        lines.append(f"{line}  [{metric}]" if metric else line)
     if quiet:
         named = ", ".join(quiet[:5]) + (f" and {len(quiet) - 5} more" if len(quiet) > 5 else "")
         lines.append(

@@ -212,6 +212,11 @@ def _snapshots(root: Path, ref: str, paths: list[str]) -> list[tuple[str, str, s
     return snapshots[::-1]
 
 
+def release_of(manifest: dict, lock: Any, commit: str = "") -> PastRelease:
+    """A release from its manifest and lock file as documents (one not committed yet, say)."""
+    return _release(commit, "", "", manifest, lock)
+
+
 def _release(commit: str, date: str, subject: str, manifest: dict, lock: Any) -> PastRelease:
     described = isinstance(lock, dict) and _describes(lock, manifest)
     lock = lock if described else None

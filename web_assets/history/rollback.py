@@ -7,20 +7,23 @@ History is never rewritten: the rollback is a commit on top of the branch, like 
 from __future__ import annotations
 
 import hashlib
-from contextlib import ExitStack
-from dataclasses import dataclass
+import sys
+from contextlib import suppress
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from web_assets.config.converters import output_path
 from web_assets.config.settings import Settings
 from web_assets.errors import PublishError
-from web_assets.files.atomic import atomic_writer
+from web_assets.files.atomic import WriteBatch
 from web_assets.files.digests import cache_for
 from web_assets.files.hashing import FileDigest
 from web_assets.git import commit as gitcommit
 from web_assets.git.objects import read_all, restore
 from web_assets.git.run import is_work_tree, run, toplevel
+from web_assets.history import rollback_journal as journal
+from web_assets.history import rollback_store as store
 from web_assets.history.log import PastRelease, list_releases, resolve
 from web_assets.records.jsonio import parse_json
 
@@ -36,6 +39,8 @@ class Rollback:
     parent: str
     restored: list[str]  # root-relative paths written from the target's commit
     removed: list[str]  # the current release's files that the target does not have
+    # storage = "s3": files fetched from the object store (not in git), and their (bucket, key)
+    fetched: dict[str, tuple[str, str]] = field(default_factory=dict)
 
     @property
     def message(self) -> str:
@@ -43,7 +48,8 @@ class Rollback:
 
 
 def plan_rollback(settings: Settings, to: str | None) -> Rollback:
-    """The rollback `to` names, or a one-line PublishError; nothing is written."""
+    """The rollback `to` names, or a one-line PublishError; nothing is written (a killed
+    rollback's leftovers aside: they are set right first)."""
     root = settings.root
     if not to or not to.strip():
         raise PublishError(
@@ -55,6 +61,9 @@ def plan_rollback(settings: Settings, to: str | None) -> Rollback:
             f"{root} is not in a git work tree: there is no release to roll back to."
         )
     gitcommit.repair_after_kill(root)
+    repaired = journal.finish_killed_rollback(root)
+    if repaired:
+        print(repaired, file=sys.stderr)
     branch = gitcommit.refuse_unsafe_state(root, settings.branch)
     manifest, lock = settings.relative(settings.manifest), settings.relative(settings.lock_file)
     releases = list_releases(root, "HEAD", manifest, lock)
@@ -77,41 +86,48 @@ def plan_rollback(settings: Settings, to: str | None) -> Rollback:
             f"Version {target.version} (commit {target.commit[:8]}) is what is published now: "
             "there is nothing to roll back."
         )
-    restored = list(dict.fromkeys([*sorted(target.files), manifest, lock]))
+    if settings.storage == "s3":
+        store.refuse_missing_objects(settings, target)
+    # A file kept in the object store is not in git: it is fetched from the store, not committed.
+    fetched = store.object_paths(target.lock)
+    stored = fetched.keys() | store.object_paths(current.lock).keys()
+    restored = list(dict.fromkeys([*sorted(set(target.files) - stored), manifest, lock]))
     now = set(current.files) | _head_lock_files(root, lock)
-    removed = sorted(now - set(restored))
-    for path in [*restored, *removed]:
+    removed = sorted(now - set(restored) - stored)
+    for path in [*restored, *removed, *fetched]:
         _inside(settings, path, target)
     _refuse_changes(root, [*restored, *removed])
     parent = gitcommit.head_commit(root) or ""
-    return Rollback(settings, target, current, branch, parent, restored, removed)
+    return Rollback(settings, target, current, branch, parent, restored, removed, fetched)
 
 
 def apply_rollback(plan: Rollback) -> dict[str, Any]:
-    """Restore the target's files byte for byte, remove the others, commit and push when asked."""
+    """Restore the target's files byte for byte, commit, then remove the others; push when asked.
+
+    Recoverable at every point (rollback_journal.py): the plan is recorded before the first
+    write, the commit before the branch moves to it, and a file the target lacks is removed only
+    once the branch holds its removal. A failure before the branch moved puts HEAD's files back.
+    """
     settings, root = plan.settings, plan.settings.root
-    written = _restore_all(plan)
-    for path in plan.removed:
-        (root / path).unlink(missing_ok=True)
-    cache = cache_for(root)
-    for path, digest in written.items():
-        cache.record_written(root / path, digest)
     top = toplevel(root)
     files = {_top(root, top, path): root / path for path in plan.restored}
     removed = [_top(root, top, path) for path in plan.removed]
-    models = {_top(root, top, p) for p, ref in plan.target.files.items() if ref.kind == "model"}
-    sha = gitcommit.build_commit(
-        root, plan.parent, files, plan.message, incompressible=models, removed=removed
-    )
-    if sha:
-        gitcommit.advance_branch(
-            root,
-            plan.branch,
-            sha,
-            plan.parent,
-            reflog=f"web-assets: roll back to version {plan.target.version}",
-        )
+    journal.record_start(root, plan.parent, plan.restored, plan.removed, sorted(plan.fetched))
+    try:
+        written = _restore_all(plan)
+        sha = _commit(plan, files, removed)
+    except BaseException:
+        # Left undone, the record makes the next command set it right.
+        with suppress(PublishError, OSError):
+            journal.set_right(root)
+        raise
+    for path in plan.removed:
+        (root / path).unlink(missing_ok=True)
     gitcommit.sync_index(root, [*files, *removed])
+    journal.record_done(root)
+    cache = cache_for(root)
+    for path, digest in written.items():
+        cache.record_written(root / path, digest)
     pushed = ""
     if settings.push:
         try:
@@ -126,33 +142,60 @@ def apply_rollback(plan: Rollback) -> dict[str, Any]:
     return {"commit": sha or "", "pushed": pushed, "written": sorted(written)}
 
 
-def _restore_all(plan: Rollback) -> dict[str, FileDigest]:
-    """Every file streamed from git into its atomic writer; none replaced until all are checked.
+def _commit(plan: Rollback, files: dict[str, Path], removed: list[str]) -> str | None:
+    """The rollback's commit, recorded, then the branch moved to it."""
+    root = plan.settings.root
+    top = toplevel(root)
+    models = {_top(root, top, p) for p, ref in plan.target.files.items() if ref.kind == "model"}
+    sha = gitcommit.build_commit(
+        root, plan.parent, files, plan.message, incompressible=models, removed=removed
+    )
+    if sha:
+        journal.record_commit(root, sha)
+        gitcommit.advance_branch(
+            root,
+            plan.branch,
+            sha,
+            plan.parent,
+            reflog=f"web-assets: roll back to version {plan.target.version}",
+        )
+    return sha
 
-    The writers stay open until the last file is written and its digest matches the target's lock
-    file: a mismatch (a lock edited by hand) or any failure replaces nothing.
+
+def _restore_all(plan: Rollback) -> dict[str, FileDigest]:
+    """Every file streamed from git (or the object store) into one WriteBatch; none replaced
+    until all are checked.
+
+    The batch is committed once the last file is written and its digest matches the target's
+    lock file: a mismatch (a lock edited by hand) or any failure replaces nothing.
     """
     root, expected = plan.settings.root, plan.target.files
     digests: dict[str, FileDigest] = {}
-    with ExitStack() as writers:
+    batch = WriteBatch()
 
-        def write(path: str, chunks) -> None:
-            stream = writers.enter_context(atomic_writer(root / path))
-            digest, size = hashlib.sha256(), 0
+    def write(path: str, chunks) -> None:
+        digest, size = hashlib.sha256(), 0
+        with batch.writer(root / path) as stream:
             for chunk in chunks:
                 stream.write(chunk)
                 digest.update(chunk)
                 size += len(chunk)
-            digests[path] = FileDigest(digest.hexdigest(), size)
-            ref = expected.get(path)
-            if ref is not None and (ref.sha256, ref.size) != (digests[path].sha256, size):
-                raise PublishError(
-                    f"Commit {plan.target.commit[:8]} holds other bytes for {path} than its lock "
-                    "file records: that release cannot be restored byte for byte. Nothing was "
-                    "written."
-                )
+        digests[path] = FileDigest(digest.hexdigest(), size)
+        ref = expected.get(path)
+        if ref is not None and (ref.sha256, ref.size) != (digests[path].sha256, size):
+            raise PublishError(
+                f"Commit {plan.target.commit[:8]} holds other bytes for {path} than its lock "
+                "file records: that release cannot be restored byte for byte. Nothing was "
+                "written."
+            )
 
+    try:
         restore(root, plan.target.commit, plan.restored, write)
+        store.fetch(plan.settings, plan.fetched, write)
+    except BaseException:
+        batch.abort()
+        raise
+    batch.commit()
     return digests
 
 

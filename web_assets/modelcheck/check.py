@@ -127,12 +127,14 @@ def _run_on_fixtures(release, table, published, names, values) -> None:
 
 
 def _measure_shifts(release, published, names, values, runs, new) -> None:
-    from web_assets.modelcheck.runtime import prediction_shift
+    from web_assets.modelcheck.runtime import prediction_shift, shift_points
+    from web_assets.modelcheck.shift_points import write_shift_points
 
     settings = release.settings
     sources = release.sources
     bundles = {bundle.id: sources[bundle.path] for bundle in release.export.bundles}
     replaced, jobs = [], []
+    points: dict[str, Any] = {}
     for artefact in release.export.models:
         if artefact.id not in new:
             continue
@@ -156,10 +158,13 @@ def _measure_shifts(release, published, names, values, runs, new) -> None:
         elif before is None:
             found["shift_note"] = missing_note(old)
         else:
-            shift = prediction_shift(before, new[model_id][1])
+            keys = runs.fixture_keys()
+            shift = prediction_shift(before, new[model_id][1], keys)
             found["prediction_shift"] = shift.record()
+            points[model_id] = shift_points(keys, before, new[model_id][1])
             found["shift_line"] = shift.line(model_id)
             _refuse_shift(settings, model_id, shift)
+    write_shift_points(settings.root, settings.version, points)
 
 
 def _replaced(settings, entry, target: Path, source: Path, sha256: str, found):

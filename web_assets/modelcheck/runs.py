@@ -146,6 +146,10 @@ class ModelRuns:
         except StartFailed as err:
             return itertools.repeat(err, len(requests))
 
+    def fixture_keys(self):
+        """The fixtures' keys, in the order of every model's predictions (read once, or kept)."""
+        return self._latest_fixtures().keys
+
     def _latest_fixtures(self):
         """The last `smoke_fixtures` rows of the main CSV's latest season, read once per check."""
         if self._fixtures is None:

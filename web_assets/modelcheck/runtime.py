@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from pathlib import Path
-from typing import NamedTuple
+from typing import Any, NamedTuple
 
 from web_assets.errors import PublishError
 from web_assets.modelcheck.fixtures import Fixture, Fixtures
 
 OUTCOMES = ("home", "draw", "away")
+# How many of the fixtures a new model moves most the lock file and the report name.
+LARGEST = 5
 ZIPMAP = (
     "it outputs a sequence of maps (ZipMap), which the app's ONNX Runtime cannot read: "
     "export it again with zipmap=False so it outputs a tensor of probabilities"
@@ -141,6 +144,8 @@ class Shift(NamedTuple):
     mean_abs: tuple[float, float, float]
     changed_picks: int
     fixtures: int
+    # The fixtures moved most: {"fixture": LABEL, "old": [h, d, a], "new": [h, d, a]}, rounded.
+    largest: tuple[dict[str, Any], ...] = ()
 
     @property
     def mean(self) -> float:
@@ -162,11 +167,13 @@ class Shift(NamedTuple):
             },
             "changed_picks": self.changed_picks,
             "fixtures": self.fixtures,
+            **({"largest": list(self.largest)} if self.largest else {}),
         }
 
 
-def prediction_shift(old, new) -> Shift:
-    """Mean |new - old| per outcome and how many fixtures change their most likely outcome."""
+def prediction_shift(old, new, fixtures: Sequence[str] = ()) -> Shift:
+    """Mean |new - old| per outcome, how many fixtures change their most likely outcome, and,
+    given the fixtures' labels, the LARGEST moves (by sum |dp|; ties in fixture order)."""
     import numpy as np
 
     old, new = np.asarray(old, dtype=np.float64), np.asarray(new, dtype=np.float64)
@@ -174,6 +181,28 @@ def prediction_shift(old, new) -> Shift:
         raise ValueError(f"shift needs two [k, 3] arrays, got {old.shape} and {new.shape}")
     if not len(old):
         return Shift((0.0, 0.0, 0.0), 0, 0)
-    mean_abs = np.abs(new - old).mean(axis=0)
+    moved = np.abs(new - old)
     changed = int(np.count_nonzero(old.argmax(axis=1) != new.argmax(axis=1)))
-    return Shift(tuple(float(value) for value in mean_abs), changed, len(old))
+    largest: tuple[dict[str, Any], ...] = ()
+    if len(fixtures) == len(old):
+        order = np.argsort(-moved.sum(axis=1), kind="stable")[:LARGEST]
+        largest = tuple(
+            {"fixture": str(fixtures[i]), "old": rounded(old[i]), "new": rounded(new[i])}
+            for i in order.tolist()
+        )
+    mean_abs = moved.mean(axis=0)
+    return Shift(tuple(float(value) for value in mean_abs), changed, len(old), largest)
+
+
+def rounded(row) -> list[float]:
+    """Probabilities as the lock file and the state folder hold them: 6 digits, equal bytes."""
+    return [round(float(value), 6) for value in row]
+
+
+def shift_points(fixtures: Sequence[str], old, new) -> dict[str, list]:
+    """Every fixture's old and new (home, draw, away), for the status page's plot."""
+    return {
+        "fixtures": [str(label) for label in fixtures],
+        "old": [rounded(row) for row in old],
+        "new": [rounded(row) for row in new],
+    }

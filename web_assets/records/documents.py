@@ -51,13 +51,16 @@ def manifest_document(
     default_time: str,
     pin: str = "",
     holds: Callable[[str, str], bool] = lambda commit, path: True,
+    metrics: dict[str, dict[str, float]] | None = None,
 ) -> ManifestUpdate:
     """The manifest `current` updated for this release; `lock` is the lock file as it stands.
 
     While the lock file records these model and bundle digests, its run id and training time are
     kept, whatever the version: a new dataset alone is no new training run, and the lock file, not
     a manifest a person may have edited, says which run the models are. New bytes are pinned to
-    `pin`; an unchanged file keeps its commit while `holds` says so.
+    `pin`; an unchanged file keeps its commit while `holds` says so. The run's `metrics` replace
+    its models' in the manifest's `metrics`; without any, the ones the last publish wrote go, and
+    a manifest the tool never wrote metrics to keeps its field as it is.
     """
     run_id, trained_at = run.run_id, run.trained_at
     digests = {item.path: item.sha256 for item in models + bundles}
@@ -66,7 +69,7 @@ def manifest_document(
         if run_id in (None, recorded.get("run_id")):
             run_id = recorded.get("run_id")
             trained_at = trained_at or recorded.get("trained_at")
-    return update_manifest(
+    update = update_manifest(
         current,
         models=models,
         bundles=bundles,
@@ -79,6 +82,30 @@ def manifest_document(
         recorded={entry["path"]: entry.get("sha256") for entry in (lock or {}).get("files", [])},
         holds=holds,
     )
+    # The models whose metrics the last publish wrote are ours too: a run without them drops them.
+    written = (lock or {}).get("metrics")
+    written = set(written) if isinstance(written, dict) else set()
+    if metrics or written:
+        owned = {item.id for item in models} | written
+        merged = with_metrics(update.manifest.get("metrics"), metrics or {}, owned)
+        if merged:
+            update.manifest["metrics"] = merged
+        else:
+            update.manifest.pop("metrics", None)
+    return update
+
+
+def with_metrics(
+    current: Any, metrics: dict[str, dict[str, float]], model_ids: set[str]
+) -> dict[str, Any]:
+    """The manifest's `metrics` with this release's models' replaced; other keys (an ensemble's,
+    a person's) kept, as every field the tool does not own is."""
+    kept = {
+        key: value
+        for key, value in (current if isinstance(current, dict) else {}).items()
+        if key not in model_ids
+    }
+    return {**kept, **metrics}
 
 
 def lock_document(
@@ -92,13 +119,14 @@ def lock_document(
     gathered: dict[str, dict[str, Any]] | None = None,
     checked: dict[str, dict[str, Any]] | None = None,
     stored: dict[str, dict[str, Any]] | None = None,
+    metrics: dict[str, dict[str, float]] | None = None,
 ) -> dict[str, Any]:
     """The lock file: every published file with its digest and source.
 
     `copied` is the datasets step's values by target; `digests` each export file's `sha256` and
     `size_bytes` by path; `gathered` the gather step's values by target (a file not gathered is
     its own source); `checked` what the lock records of each model's checks, by id; `stored` each
-    uploaded file's object (bucket, key, uri), by path.
+    uploaded file's object (bucket, key, uri), by path; `metrics` the run's, by model.
     """
     gathered, checked, stored = gathered or {}, checked or {}, stored or {}
     entries = _dataset_entries(datasets, copied, stored)
@@ -118,7 +146,7 @@ def lock_document(
                 **_stored(stored.get(file.path)),
             )
         )
-    return build_lock(dataset_version=str(version), files=entries, release=release)
+    return build_lock(dataset_version=str(version), files=entries, release=release, metrics=metrics)
 
 
 def _dataset_entries(

@@ -34,12 +34,19 @@ RECORDED_INPUTS = ("run_dir", "dataset", "financial_dataset", "team_cache", "ver
 
 
 def build_lock(
-    *, dataset_version: str, files: list[dict[str, Any]], release: dict[str, Any] | None = None
+    *,
+    dataset_version: str,
+    files: list[dict[str, Any]],
+    release: dict[str, Any] | None = None,
+    metrics: dict[str, dict[str, float]] | None = None,
 ) -> dict[str, Any]:
-    """The lock, its files in path order, so that the same release gives the same bytes."""
+    """The lock, its files in path order, so that the same release gives the same bytes; the
+    run's metrics by model, when it states any (the gate compares the next run with them)."""
     lock: dict[str, Any] = {"lock_format": LOCK_FORMAT, "dataset_version": dataset_version}
     if release is not None:
         lock["release"] = release
+    if metrics:
+        lock["metrics"] = metrics
     lock["files"] = sorted(files, key=lambda entry: entry["path"])
     return lock
 

@@ -48,8 +48,9 @@ class Summary:
 
     @property
     def live(self) -> bool:
-        """Whether the web app loads this release now: it loads what is pushed."""
-        return self.pushed is not None
+        """Whether the web app loads this release now: it loads what is pushed (a pull
+        request's branch once it is merged)."""
+        return self.pushed is not None and not (self.commit_step or {}).get("pr")
 
     @property
     def changes(self) -> list[Change]:
@@ -124,6 +125,8 @@ def _commit_line(commit: dict[str, Any], manifest: dict[str, Any] | None, entry:
         off = commit["reason"] == "commit=false"
         reason = entry.given("commit", False).strip("`") if off else None
         return f"No commit: {reason or commit['reason']}."
+    if commit.get("pr"):
+        return _pr_commit_line(commit, entry)
     sha = commit["commit"][:10]
     if commit["pushed"]:
         return f"Committed {sha}, pushed to {commit['pushed']}: live."
@@ -134,6 +137,25 @@ def _commit_line(commit: dict[str, Any], manifest: dict[str, Any] | None, entry:
     return (
         f"Committed {sha} locally only: the web app still loads {old} until you push "
         f"(git push {remote} {branch}, or publish with {entry.given('push', True).strip('`')})."
+    )
+
+
+def _pr_commit_line(commit: dict[str, Any], entry: Entry) -> str:
+    """The summary's last line for a pull-request publish: where the branch is, and what next."""
+    pr, sha = commit["pr"], commit["commit"][:10]
+    branch, remote, base = pr["branch"], commit.get("remote") or "origin", pr["base"] or "main"
+    where = (
+        f"open the pull request at {pr['url']}" if pr["url"] else f"open a pull request into {base}"
+    )
+    if commit["pushed"]:
+        return (
+            f"Committed {sha} on branch {branch}, pushed to {remote}: {where}. The web app "
+            f"loads it once the branch is merged into {base} (with a merge commit: pinned URIs "
+            "must stay reachable)."
+        )
+    return (
+        f"Committed {sha} on branch {branch}, made locally only: push it (git push {remote} "
+        f"{branch}, or publish with {entry.given('push', True).strip('`')}), then {where}."
     )
 
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
 
@@ -18,6 +18,12 @@ from web_assets.release.app_rules import format_problems
 from web_assets.release.checks import refuse_stale_financial, require_columns
 from web_assets.release.datasets import Copy, dataset_copies, read_csv_header
 from web_assets.release.immutable import refuse_rewritten_version
+from web_assets.release.metrics import (
+    Metrics,
+    read_metrics,
+    recorded_metrics,
+    refuse_regression,
+)
 from web_assets.release.models import ExportPlan, plan_export
 from web_assets.release.run_files import Extra, stale_files, with_extras
 from web_assets.release.size_limits import refuse_oversized
@@ -36,6 +42,8 @@ class Release:
     removed: tuple[Path, ...] = ()
     # Files a git host would warn about (storage = "git"), told in the summary of a commit.
     size_warnings: tuple[str, ...] = ()
+    # Each model's metrics as the run states them (release/metrics.py); empty when it states none.
+    metrics: Metrics = field(default_factory=dict)
 
     @cached_property
     def sources(self) -> dict[Path, Path]:
@@ -98,6 +106,9 @@ def load_release(settings: Settings) -> Release:
             )
     lock = read_lock(settings.lock_file)
     refuse_rewritten_version(settings, datasets[0].target, manifest, lock)
+    metrics = read_metrics(settings.run_dir, [model.id for model in models.models], settings.entry)
+    live = recorded_metrics(lock)
+    refuse_regression(settings.max_metric_regression, live, metrics, settings.entry)
     if settings.check_stale_financial:
         refuse_stale_financial(settings.data_dir)
     _refuse_git_state(settings)
@@ -106,7 +117,7 @@ def load_release(settings: Settings) -> Release:
     release = Release(settings, datasets, export, columns, tuple(extras))
     removed = stale_files(settings, release.export_files(), manifest, lock)
     return Release(
-        settings, datasets, export, columns, tuple(extras), tuple(removed), size_warnings
+        settings, datasets, export, columns, tuple(extras), tuple(removed), size_warnings, metrics
     )
 
 

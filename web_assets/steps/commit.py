@@ -6,6 +6,7 @@ from typing import Any
 
 from web_assets.config.remote import remote_mismatch
 from web_assets.git.publish import FilesCommit, commit_files, commit_release
+from web_assets.notify.webhook import notify_pushed
 from web_assets.release.load import Release
 
 
@@ -24,4 +25,6 @@ def commit_step(release: Release, files: dict[str, str] | None = None) -> dict[s
     made = commit_release(release, {"files_commit": first} if first else None)
     settings = release.settings
     mismatch = remote_mismatch(settings.root, settings.remote, settings.uri_template)
-    return {**made, "warnings": [*release.size_warnings, *([mismatch] if mismatch else [])]}
+    warnings = [*release.size_warnings, *([mismatch] if mismatch else [])]
+    models = [model.id for model in release.export.models]
+    return {**made, "warnings": [*warnings, *notify_pushed(settings, made, models)]}

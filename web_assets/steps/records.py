@@ -4,7 +4,7 @@ check it, write it atomically. Each takes the fields it reads and returns the va
 from __future__ import annotations
 
 import hashlib
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -39,6 +39,7 @@ class ManifestInputs:
     artefacts: tuple[Named, ...]  # models ("model") and bundles ("preprocessing")
     run: RunFacts
     source_date_epoch: str | None  # the time new content states when none is given
+    metrics: dict[str, dict[str, float]] = field(default_factory=dict)  # the run's, by model
 
 
 @dataclass(frozen=True)
@@ -53,6 +54,7 @@ class LockInputs:
     datasets: tuple[DatasetFile, ...]
     artefacts: tuple[Named, ...]  # models and bundles: the manifest step looked up their digests
     extras: tuple[Named, ...]  # external data and other gathered files
+    metrics: dict[str, dict[str, float]] = field(default_factory=dict)  # the run's, by model
 
 
 def write_manifest(
@@ -90,6 +92,7 @@ def write_manifest(
         default_time=inputs.source_date_epoch or format_timestamp(datetime.now(UTC)),
         pin=holder,
         holds=holds_same_bytes(root, holder),
+        metrics=inputs.metrics,
     )
     validate(update.manifest, inputs.manifest)
     data = json_bytes(update.manifest)
@@ -140,6 +143,7 @@ def write_lock(
         gathered=gather,
         checked={name: lock_fields(found) for name, found in checked.items()},
         stored=uploads,
+        metrics=inputs.metrics,
     )
     data = json_bytes(lock)
     return {

@@ -17,12 +17,15 @@ from web_assets.errors import PublishError
 from web_assets.files.digests import cache_for
 from web_assets.files.hashing import stat_key
 from web_assets.store.client import make_client
+from web_assets.store.pending import PendingUploads
 from web_assets.store.upload import Store, Upload, abort_stale_uploads, object_key, upload
 
 # One client and one sweep of stale multipart uploads per store and process: the steps run in
 # threads, and one step's sweep must never abort another step's upload in progress.
 _LOCK = threading.Lock()
 _CLIENTS: dict[Store, Any] = {}
+# One record of uploads in progress per project and process, shared by the steps' threads.
+_PENDING: dict[Path, PendingUploads] = {}
 # A store that could not be reached is not asked again by the other steps of the run: each ask
 # of a hung store costs its timeouts again.
 _UNREACHABLE: dict[Store, PublishError] = {}
@@ -51,15 +54,21 @@ def store_settings(settings: Settings) -> dict[str, Any]:
     }
 
 
-def _client(store: Store, threads: int):
+def pending_for(root: Path) -> PendingUploads:
+    with _LOCK:
+        return _PENDING.setdefault(root, PendingUploads(root))
+
+
+def _client(store: Store, threads: int, pending: PendingUploads):
     with _LOCK:
         if store in _UNREACHABLE:
             raise _UNREACHABLE[store]
         if store not in _CLIENTS:
             client = make_client(store, threads)
             try:
-                # Multipart uploads a killed run left under the prefix: aborted before ours start.
-                abort_stale_uploads(store, client)
+                # Multipart uploads a killed run of ours left under the prefix (or abandoned for
+                # a day): aborted before ours start. Another publisher's are left alone.
+                abort_stale_uploads(store, client, pending)
             except PublishError as error:
                 _UNREACHABLE[store] = error
                 raise
@@ -81,8 +90,11 @@ def upload_object(settings: Settings, path: Path) -> dict[str, Any]:
     digest = cache_for(settings.root).digest(path, hashed_at)
     key = object_key(store.prefix, digest.sha256, path.name)
     item = Upload(path, digest.sha256, digest.size, key, stat_key(hashed_at))
-    client = _client(store, settings.s3_threads)
-    report = upload(store, [item], settings.s3_threads, client=client, abort_stale=False)
+    pending = pending_for(settings.root)
+    client = _client(store, settings.s3_threads, pending)
+    report = upload(
+        store, [item], settings.s3_threads, client=client, abort_stale=False, pending=pending
+    )
     return {
         "bucket": store.bucket,
         "key": key,

@@ -6,7 +6,6 @@ Every write carries `If-None-Match: *` and, with checksums="sha256", the SHA-256
 from __future__ import annotations
 
 import base64
-import contextlib
 import hashlib
 import mimetypes
 import os
@@ -152,8 +151,12 @@ def _after_conflict(client, store: Store, item: Upload) -> bool:
     raise PublishError(f"{item.key!r} in {where(store)} refused the write and is not there either")
 
 
-def send_multipart(client, store: Store, item: Upload, pool, threads: int, part_size: int) -> bool:
-    """Parts read in order (hashing the whole file on the way), sent `threads` at a time."""
+def send_multipart(
+    client, store: Store, item: Upload, pool, threads: int, part_size: int, pending=None
+) -> bool:
+    """Parts read in order (hashing the whole file on the way), sent `threads` at a time.
+
+    `pending` (store/pending.py) records the upload from before its first part until it ends."""
     try:
         if _existing(client, store, item):
             return False
@@ -161,6 +164,8 @@ def send_multipart(client, store: Store, item: Upload, pool, threads: int, part_
         if store.checksums == "sha256":
             mpu_args["ChecksumAlgorithm"] = "SHA256"
         upload_id = client.create_multipart_upload(**mpu_args)["UploadId"]
+        if pending is not None:
+            pending.add(store, item.key, upload_id)
     except Exception as error:
         raise publish_error(error, store, item.key) from None
     try:
@@ -172,9 +177,11 @@ def send_multipart(client, store: Store, item: Upload, pool, threads: int, part_
             MultipartUpload={"Parts": parts},
             IfNoneMatch="*",
         )
+        _forget(pending, upload_id)
         return True
     except BaseException as error:
-        _abort(client, store, item.key, upload_id)
+        if _abort(client, store, item.key, upload_id):
+            _forget(pending, upload_id)
         if _precondition_failed(error):
             return _after_conflict(client, store, item)
         if isinstance(error, Exception):
@@ -243,7 +250,15 @@ def _send_part(client, store: Store, key: str, upload_id: str, number: int, chun
     return part
 
 
-def _abort(client, store: Store, key: str, upload_id: str) -> None:
+def _abort(client, store: Store, key: str, upload_id: str) -> bool:
     """Best effort: if this fails too, the next run's abort_stale_uploads removes the parts."""
-    with contextlib.suppress(Exception):
+    try:
         client.abort_multipart_upload(Bucket=store.bucket, Key=key, UploadId=upload_id)
+    except Exception:
+        return False
+    return True
+
+
+def _forget(pending, upload_id: str) -> None:
+    if pending is not None:
+        pending.remove({upload_id})

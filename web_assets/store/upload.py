@@ -10,11 +10,13 @@ from __future__ import annotations
 import re
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
+from datetime import datetime
 from pathlib import Path
 from urllib.parse import quote
 
 from web_assets.errors import PublishError
 from web_assets.store.client import READ_TIMEOUT, make_client
+from web_assets.store.pending import PendingUploads, abandoned
 from web_assets.store.send import publish_error, send_multipart, send_whole
 
 MiB = 1 << 20
@@ -90,24 +92,38 @@ def object_key(prefix: str, sha256: str, filename: str) -> str:
     return "/".join(part for part in (prefix.strip("/"), sha256, filename) if part)
 
 
-def abort_stale_uploads(store: Store, client=None) -> int:
-    """Abort multipart uploads in progress under the prefix (left by a killed run); how many."""
+def abort_stale_uploads(
+    store: Store,
+    client=None,
+    pending: PendingUploads | None = None,
+    now: datetime | None = None,
+) -> int:
+    """Abort the multipart uploads under the prefix that a killed run of ours left (`pending`
+    records them), and any started over a day ago; how many. Another publisher's upload in
+    progress on the same prefix is left alone."""
     client = client or make_client(store)
     prefix = f"{store.prefix.strip('/')}/" if store.prefix.strip("/") else ""
-    aborted = 0
+    ours = pending.ids(store) if pending is not None else set()
+    aborted: set[str] = set()
+    listed: set[str] = set()
     try:
         pages = client.get_paginator("list_multipart_uploads").paginate(
             Bucket=store.bucket, Prefix=prefix
         )
         for page in pages:
             for stale in page.get("Uploads", []):
-                client.abort_multipart_upload(
-                    Bucket=store.bucket, Key=stale["Key"], UploadId=stale["UploadId"]
-                )
-                aborted += 1
+                listed.add(stale["UploadId"])
+                if stale["UploadId"] in ours or abandoned(stale, now):
+                    client.abort_multipart_upload(
+                        Bucket=store.bucket, Key=stale["Key"], UploadId=stale["UploadId"]
+                    )
+                    aborted.add(stale["UploadId"])
     except Exception as error:
         raise publish_error(error, store) from None
-    return aborted
+    if pending is not None and ours:
+        # Recorded and no longer in progress (aborted now, or finished): nothing to remember.
+        pending.remove({upload for upload in ours if upload not in listed or upload in aborted})
+    return len(aborted)
 
 
 def upload(
@@ -118,11 +134,13 @@ def upload(
     *,
     client=None,
     abort_stale: bool = True,
+    pending: PendingUploads | None = None,
 ) -> UploadReport:
     """Send every file not yet in the store; multipart (parts of part_size) above part_size.
 
     `abort_stale=False` when the caller already aborted what a killed run left, and other
-    uploads of its own may be in progress under the prefix.
+    uploads of its own may be in progress under the prefix. `pending` records each multipart
+    upload while it is in progress, so that the next run can tell a killed one of ours.
 
     Raises PublishError (one line) on unreachable store, refused credentials, missing bucket,
     bytes not matching their SHA-256, or an object under a key with other content.
@@ -132,7 +150,8 @@ def upload(
     if not files:
         return UploadReport()  # nothing to send: not even a request to the store
     client = client or make_client(store, threads)
-    report = UploadReport(aborted_stale=abort_stale_uploads(store, client) if abort_stale else 0)
+    aborted = abort_stale_uploads(store, client, pending) if abort_stale else 0
+    report = UploadReport(aborted_stale=aborted)
     unique: dict[str, Upload] = {}
     for item in files:
         if unique.setdefault(item.key, item).sha256 != item.sha256:
@@ -144,7 +163,7 @@ def upload(
             if item.size <= part_size:
                 sent[item.key] = pool.submit(send_whole, client, store, item)
         done = {
-            item.key: send_multipart(client, store, item, pool, threads, part_size)
+            item.key: send_multipart(client, store, item, pool, threads, part_size, pending)
             for item in unique.values()
             if item.size > part_size
         }

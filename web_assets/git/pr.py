@@ -1,0 +1,105 @@
+"""Pull-request mode: a release's commits on a branch of their own, `web-assets/v{version}`.
+
+The publish runs in a linked worktree of ours, kept in the repository's git dir (so it is reused
+and never shows in the user's tree), checked out on the release's branch. The user's branch,
+index and work tree are never touched. The branch is made from the user's current branch and
+tracks it: that is the pull request's base.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import Any
+
+from web_assets.config.remote import github_repo, push_url
+from web_assets.errors import PublishError
+from web_assets.git.run import run, toplevel
+
+BRANCH = "web-assets/v{version}"
+# Beside our private files in the common git dir: one worktree per repository, reused.
+WORKTREE = "web-assets-pr"
+
+
+def pr_branch(version: int) -> str:
+    return BRANCH.format(version=version)
+
+
+def worktree_top(root: Path) -> Path:
+    """Where our worktree lives: in the common git dir, shared by the user's own worktrees."""
+    common = Path(run(root, "rev-parse", "--git-common-dir").stdout.rstrip("\n"))
+    return (common if common.is_absolute() else root / common).resolve() / WORKTREE
+
+
+def in_worktree(root: Path) -> bool:
+    """Whether `root` is inside our worktree (the publish there is the pull request's)."""
+    return toplevel(root).resolve() == worktree_top(root)
+
+
+def current_branch(root: Path) -> str:
+    """The branch the user is on: the pull request's base. A detached HEAD has none."""
+    ref = run(root, "symbolic-ref", "--quiet", "HEAD", check=False).stdout.strip()
+    if not ref.startswith("refs/heads/"):
+        raise PublishError(
+            f"{root} is on a detached HEAD: pr=true makes its branch from the current branch, "
+            "so check out one (`git switch BRANCH`) and publish again. Nothing was written."
+        )
+    return ref.removeprefix("refs/heads/")
+
+
+def _exists(root: Path, branch: str) -> bool:
+    found = run(root, "rev-parse", "--verify", "--quiet", f"refs/heads/{branch}", check=False)
+    return found.returncode == 0
+
+
+def prepare_worktree(root: Path, version: int) -> Path:
+    """The project's folder in our worktree, on the release's branch (made from the current one).
+
+    An existing branch is checked out as it is: a second publish of a version commits on top of
+    the first, which the push then moves by fast-forward. Changes a killed run left in our
+    worktree are discarded: the publish writes them again.
+    """
+    base, branch = current_branch(root), pr_branch(version)
+    if branch == base:
+        raise PublishError(
+            f"{root} is on {branch}, the branch pr=true would make: switch to the branch it "
+            "should be merged into, then publish again. Nothing was written."
+        )
+    top = worktree_top(root)
+    if not (top / ".git").exists():
+        # A worktree whose folder was deleted is still registered, and would block the add.
+        run(root, "worktree", "prune")
+        run(root, "worktree", "add", "--quiet", "--detach", str(top), "HEAD")
+    if _exists(root, branch):
+        run(top, "switch", "--quiet", "--discard-changes", branch)
+    else:
+        run(top, "switch", "--quiet", "--discard-changes", "--create", branch, "--track", base)
+    project = os.path.relpath(root.resolve(), toplevel(root).resolve())
+    return (top / project).resolve()
+
+
+def base_of(root: Path, branch: str) -> str:
+    """The branch `branch` was made from (its upstream), or "" when it tracks none."""
+    found = run(
+        root, "for-each-ref", "--format=%(upstream:short)", f"refs/heads/{branch}", check=False
+    )
+    return found.stdout.strip()
+
+
+def compare_url(remote_url: str | None, base: str, branch: str) -> str:
+    """GitHub's page that opens a pull request of `branch` into `base`; "" off GitHub."""
+    repo = github_repo(remote_url)
+    if repo is None or not base:
+        return ""
+    owner, name = repo
+    return f"https://github.com/{owner}/{name}/compare/{base}...{branch}?expand=1"
+
+
+def pr_fields(root: Path, remote: str, branch: str) -> dict[str, Any]:
+    """What the summary says of a pull-request publish: its branch, base and compare URL."""
+    base = base_of(root, branch)
+    return {
+        "branch": branch,
+        "base": base,
+        "url": compare_url(push_url(root, remote), base, branch),
+    }

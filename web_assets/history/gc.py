@@ -1,0 +1,43 @@
+"""`doit gc keep=N`: the objects no kept release names, found (and deleted when asked)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from web_assets.config.settings import Settings
+from web_assets.errors import PublishError
+from web_assets.history.log import list_releases
+from web_assets.records.lockfile import read_lock
+from web_assets.store.collect import Garbage, find_garbage, lock_objects
+
+
+@dataclass(frozen=True)
+class Collection:
+    """What gc found: the garbage, the versions kept, and the store it is in."""
+
+    garbage: Garbage
+    versions: list[str]
+    where: str
+
+
+def plan_gc(settings: Settings, keep: int) -> Collection:
+    """The objects under the prefix that neither the last `keep` releases on the branch nor the
+    published lock file in the work tree name; nothing is deleted."""
+    from web_assets.git.run import is_work_tree
+    from web_assets.steps.upload import store_for
+
+    if keep < 1:
+        raise PublishError(
+            f"keep={keep}: gc keeps at least the current release; give keep=1 or more."
+        )
+    store = store_for(settings)
+    named = lock_objects(read_lock(settings.lock_file))
+    versions: list[str] = []
+    if is_work_tree(settings.root):
+        manifest, lock = settings.relative(settings.manifest), settings.relative(settings.lock_file)
+        for release in list_releases(settings.root, "HEAD", manifest, lock)[:keep]:
+            named |= lock_objects(release.lock)
+            versions.append(release.version)
+    referenced = {key for bucket, key in named if bucket == store.bucket}
+    where = f"s3://{store.bucket}/{store.prefix.strip('/')}/"
+    return Collection(find_garbage(store, referenced), versions, where)

@@ -1,0 +1,142 @@
+"""What a rollback in progress has done, so that the next command can set a killed one right.
+
+A rollback records its plan (`.web-assets/rollback.json`) before its first write, and the commit
+it made before it moves the branch; it removes the record last. A record whose process is gone
+means a rollback was killed: `finish_killed_rollback` then makes every path the rollback writes or
+removes match HEAD (the old release when the branch had not moved, the rollback's commit when it
+had), refreshes those entries of the user's index, and removes the temp files and the record.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from web_assets.errors import PublishError
+from web_assets.files import publish_lock
+from web_assets.files.atomic import WriteBatch, atomic_write_bytes, partial_path
+from web_assets.git import commit as gitcommit
+from web_assets.git.objects import restore
+from web_assets.git.run import is_work_tree, owner_alive, private_name, run, toplevel
+from web_assets.records.jsonio import parse_json
+
+JOURNAL = "rollback.json"
+
+
+def journal_path(root: Path) -> Path:
+    return publish_lock.state_dir(root) / JOURNAL
+
+
+def record_start(
+    root: Path, parent: str, restored: list[str], removed: list[str], fetched: list[str]
+) -> None:
+    """Written before the rollback's first write to the work tree. `fetched` files come from the
+    object store, not git: a repair removes their temp files and leaves them as they are."""
+    data = {
+        "owner": private_name("rollback"),
+        "parent": parent,
+        "commit": "",
+        "restored": restored,
+        "removed": removed,
+        "fetched": fetched,
+    }
+    _write(root, data)
+
+
+def record_commit(root: Path, commit: str) -> None:
+    """Written once the rollback's commit exists, before the branch moves to it."""
+    data = _read(root)
+    if data is not None:
+        _write(root, {**data, "commit": commit})
+
+
+def record_done(root: Path) -> None:
+    journal_path(root).unlink(missing_ok=True)
+
+
+def finish_killed_rollback(root: Path) -> str | None:
+    """Set right what a killed rollback left; what was done, in one line, or None if nothing.
+
+    Skipped while the rollback that wrote the record (or any other publish) still runs.
+    """
+    data = _read(root)
+    if data is None or owner_alive(str(data.get("owner", ""))):
+        return None
+    try:
+        publish_lock.take(root)
+    except PublishError:
+        return None  # another publish runs: it holds the work tree
+    try:
+        return _repair(root, data)
+    finally:
+        publish_lock.drop(root)
+
+
+def set_right(root: Path) -> str | None:
+    """What finish_killed_rollback does, for the rollback of this process that just failed."""
+    data = _read(root)
+    return _repair(root, data) if data is not None else None
+
+
+def _repair(root: Path, data: dict) -> str:
+    restored, removed = list(data["restored"]), list(data["removed"])
+    paths = list(dict.fromkeys([*restored, *removed]))
+    for path in [*paths, *data.get("fetched", [])]:
+        partial_path(root / path).unlink(missing_ok=True)
+    head = gitcommit.head_commit(root) or ""
+    if not is_work_tree(root) or head not in {data["parent"], data["commit"]}:
+        # HEAD moved elsewhere since (a reset, a commit): the work tree is the user's to judge.
+        record_done(root)
+        return "A killed rollback's temp files were removed; HEAD has moved since, files are kept."
+    _match_head(root, paths)
+    top = toplevel(root)
+    gitcommit.sync_index(root, [(root / path).relative_to(top).as_posix() for path in paths])
+    record_done(root)
+    if head == data["parent"]:
+        return "A killed rollback was undone: the published files are HEAD's again."
+    return f"A killed rollback was finished: the published files are those of {head[:10]}."
+
+
+def _match_head(root: Path, paths: list[str]) -> None:
+    """Every path as HEAD holds it, written as one batch; a path HEAD lacks is removed."""
+    listing = run(root, "ls-tree", "-z", "--name-only", "HEAD", "--", *paths).stdout
+    held = {name for name in listing.split("\0") if name}  # relative to root, as given
+    batch = WriteBatch()
+
+    def write(path: str, chunks) -> None:
+        with batch.writer(root / path) as stream:
+            for chunk in chunks:
+                stream.write(chunk)
+
+    try:
+        restore(root, "HEAD", [path for path in paths if path in held], write)
+        batch.commit()
+    except BaseException:
+        batch.abort()
+        raise
+    for path in paths:
+        if path not in held:
+            (root / path).unlink(missing_ok=True)
+
+
+def _read(root: Path) -> dict | None:
+    path = journal_path(root)
+    try:
+        data = parse_json(path.read_bytes(), str(path))
+    except FileNotFoundError:
+        return None
+    except (OSError, ValueError, PublishError):
+        data = None
+    fields = ("owner", "parent", "commit", "restored", "removed")
+    if not isinstance(data, dict) or any(name not in data for name in fields):
+        raise PublishError(
+            f"{path} is damaged: it records a rollback in progress. Check `git status`, put back "
+            "what it shows with `git checkout -- PATH`, then remove the file and run again."
+        )
+    return data
+
+
+def _write(root: Path, data: dict) -> None:
+    publish_lock.make_state_dir(root)
+    text = json.dumps(data, indent=2, sort_keys=True) + "\n"
+    atomic_write_bytes(journal_path(root), text.encode())

@@ -1,0 +1,1 @@
+"""Notifications: after a push, one JSON POST to a webhook (Slack-compatible), never a failure."""

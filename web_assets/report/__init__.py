@@ -1,0 +1,1 @@
+"""The release report: what a release changes, as Markdown for a pull request's body or comment."""
