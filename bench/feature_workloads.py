@@ -33,7 +33,6 @@ def w8(base: Path, repeat: int, table: Table) -> None:
             bundle.write_text(json.dumps({"feature_names": names}))
     old, new = (f"run_dir={path.relative_to(ws.root)}" for path in runs.values())
     settings = [arg for arg in ws.settings(commit=False) if not arg.startswith("run_dir=")]
-    settings.remove("smoke_fixtures=0")
 
     def publish(*extra: str) -> float:
         ws.clear_outputs()

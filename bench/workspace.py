@@ -43,7 +43,11 @@ class Workspace:
         write_model(path, size)
         (self.run_dir / f"{name}_preprocessing.json").write_text(
             json.dumps(
-                {"feature_names": ["a", "b"], "feature_schema_version": "v7", "trainer": "xgb"}
+                {
+                    "feature_names": ["feature_000", "feature_001"],
+                    "feature_schema_version": "v7",
+                    "trainer": "xgb",
+                }
             )
         )
         return path
@@ -59,8 +63,6 @@ class Workspace:
             f"dataset={self.dataset.relative_to(self.root)}",
             f"financial_dataset={self.financial.relative_to(self.root)}",
             f"commit={str(commit).lower()}",
-            # These models are weights only, no classifier: W8 runs real ones.
-            "smoke_fixtures=0",
             # Branch URIs, as the floors publish: pinning adds a files commit, measured in W1.
             "uri_template=https://assets.example.invalid/{filename}",
             # The synthetic financial CSV carries only the keys.
@@ -102,20 +104,37 @@ def git(root: Path, *args: str) -> None:
     subprocess.run(["git", *args], cwd=root, check=True, capture_output=True)
 
 
-def write_model(path: Path, size: int) -> None:
-    """A real ONNX classifier (input `input` [1, 2], output `probabilities` [1, 3]) whose weights
-    are `size` random bytes, as large models are."""
-    from onnx import TensorProto, helper
+def write_model(path: Path, size: int, seed: int = 0) -> None:
+    """A real ONNX classifier (input `input` [N, 2], output `probabilities` [N, 3], softmax of
+    the input times a 2 x 3 matrix) whose weights include `size` random bytes the graph reads,
+    as large models' weights are: ONNX Runtime loads them all."""
+    import numpy as np
+    from onnx import TensorProto, helper, numpy_helper
 
+    rng = np.random.default_rng(seed or None)
     weights = helper.make_tensor("weights", TensorProto.UINT8, [size], os.urandom(size), raw=True)
+    matrix = numpy_helper.from_array(rng.normal(size=(2, 3)).astype(np.float32), "matrix")
+    picks = numpy_helper.from_array(np.array([0, 1, 2], dtype=np.int64), "picks")
+    nodes = [
+        # Three of the weights, scaled to nothing: the graph needs the whole tensor loaded.
+        helper.make_node("Gather", ["weights", "picks"], ["picked"]),
+        helper.make_node("Cast", ["picked"], ["bias"], to=TensorProto.FLOAT),
+        helper.make_node("MatMul", ["input", "matrix"], ["scores"]),
+        helper.make_node("Mul", ["bias", "tiny"], ["offset"]),
+        helper.make_node("Add", ["scores", "offset"], ["logits"]),
+        helper.make_node("Softmax", ["logits"], ["probabilities"], axis=-1),
+    ]
+    tiny = numpy_helper.from_array(np.array(1e-6, dtype=np.float32), "tiny")
     graph = helper.make_graph(
-        [helper.make_node("Identity", ["input"], ["probabilities"])],
+        nodes,
         "bench",
-        [helper.make_tensor_value_info("input", TensorProto.FLOAT, [1, 2])],
-        [helper.make_tensor_value_info("probabilities", TensorProto.FLOAT, [1, 3])],
-        initializer=[weights],
+        [helper.make_tensor_value_info("input", TensorProto.FLOAT, ["N", 2])],
+        [helper.make_tensor_value_info("probabilities", TensorProto.FLOAT, ["N", 3])],
+        initializer=[weights, matrix, picks, tiny],
     )
-    path.write_bytes(helper.make_model(graph).SerializeToString())
+    model = helper.make_model(graph, opset_imports=[helper.make_opsetid("", 13)])
+    model.ir_version = 8
+    path.write_bytes(model.SerializeToString())
 
 
 def write_csv(path: Path, size: int, line_end: bytes, header: bytes) -> None:

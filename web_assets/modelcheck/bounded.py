@@ -2,9 +2,9 @@
 
 A valid model can loop for days (a `Loop` of 10^12 trips) or ask for 14 GB (`ConstantOfShape`):
 in-process, neither can be stopped. The models of one check run one after another in one child
-(worker.py), which pays the start of Python and ONNX Runtime once; its address space is capped
-(RLIMIT_AS), and a model still running at its deadline is refused and the child killed by pid.
-The next model, if any, gets a new child.
+(worker.py), which pays the start of Python and ONNX Runtime once and is sent every model at once;
+its address space is capped (RLIMIT_AS), and a model still running at its deadline is refused and
+the child killed by pid. The next model, if any, gets a new child.
 """
 
 from __future__ import annotations
@@ -15,8 +15,10 @@ import signal
 import subprocess
 import sys
 import tempfile
+from collections.abc import Iterator
 from multiprocessing.connection import Connection
 from pathlib import Path
+from typing import Any
 
 import web_assets
 from web_assets.errors import PublishError, printable
@@ -28,6 +30,10 @@ STARTUP = 120.0
 # ONNX Runtime colours its error logs.
 COLOUR = re.compile(r"\x1b\[[0-9;]*m")
 QUIET = {"OMP_NUM_THREADS": "1", "OPENBLAS_NUM_THREADS": "1", "MALLOC_ARENA_MAX": "2"}
+
+
+class StartFailed(PublishError):
+    """The child could not load ONNX Runtime: no model was run."""
 
 
 def shown_size(size: int) -> str:
@@ -46,6 +52,7 @@ class BoundedRuntime:
         self._replies: Connection | None = None
         self._stderr = None
         self._ready = False
+        self._keys_sent: tuple | None = None
 
     def __enter__(self) -> BoundedRuntime:
         self.start()
@@ -80,6 +87,7 @@ class BoundedRuntime:
         self._requests = Connection(request_write, readable=False)
         self._replies = Connection(reply_read, writable=False)
         self._ready = False
+        self._keys_sent = None
 
     def close(self) -> None:
         """Stop the child (by its pid, at once) and release its pipes and log."""
@@ -97,23 +105,66 @@ class BoundedRuntime:
 
     def run(self, model_id: str, model: Path, matrix, fixtures: Fixtures):
         """runtime.run_model in the child: the probabilities, or a PublishError in one line."""
+        [result] = self.run_all([(model_id, model, matrix)], fixtures)
+        if isinstance(result, PublishError):
+            raise result
+        return result
+
+    def run_all(self, requests: list[tuple[str, Path, Any]], fixtures: Fixtures) -> Iterator:
+        """`run` for each (model_id, model, matrix): each model's probabilities or its
+        PublishError, in order. All are sent now, so the child goes from one model to the next
+        without waiting on the parent; each model's deadline starts when the one before answers.
+        A model stopped at a limit stops the child: the models after it go to a new one."""
+        pending = list(requests)
+        self._submit(pending, fixtures)
+        return self._answers(pending, fixtures)
+
+    def _submit(self, pending: list[tuple[str, Path, Any]], fixtures: Fixtures) -> None:
         self.start()
         self._await_ready()
+        self._send_all(pending, fixtures)
+
+    def _answers(self, pending: list[tuple[str, Path, Any]], fixtures: Fixtures) -> Iterator:
+        while pending:
+            for index, (model_id, model, _) in enumerate(pending):
+                yield self._reply(model_id, model)
+                if self._child is None:
+                    pending = pending[index + 1 :]
+                    try:
+                        if pending:
+                            self._submit(pending, fixtures)
+                    except StartFailed as err:
+                        yield from [err] * len(pending)
+                        return
+                    break
+            else:
+                pending = []
+
+    def _send_all(self, requests: list[tuple[str, Path, Any]], fixtures: Fixtures) -> None:
+        # The fixtures' keys (for messages) go to the child once, not with every model.
+        keys = None if fixtures.keys is self._keys_sent else fixtures.keys
         try:
-            self._requests.send((model_id, str(model), matrix, fixtures.keys))
+            for model_id, model, matrix in requests:
+                self._requests.send((model_id, str(model), matrix, keys))
+                self._keys_sent, keys = fixtures.keys, None
+        except OSError:
+            return  # the child is gone: the first reply says how
+
+    def _reply(self, model_id: str, model: Path):
+        try:
             answered = self._replies.poll(self.time_limit)
             reply = self._replies.recv() if answered else None
         except (EOFError, OSError):
-            raise self._stopped(model_id, model) from None
+            return self._stopped(model_id, model)
         if reply is None:
             self.close()
-            raise self._too_long(model_id, model)
+            return self._too_long(model_id, model)
         kind, value = reply
         if kind == "ok":
             return value
         if kind == "memory":
-            raise self._too_big(model_id, model)
-        raise PublishError(value)
+            return self._too_big(model_id, model)
+        return PublishError(value)
 
     def _await_ready(self) -> None:
         if self._ready:
@@ -125,7 +176,7 @@ class BoundedRuntime:
         if reply != ("ready", None):
             last = self._last_log_line()
             self.close()
-            raise PublishError(
+            raise StartFailed(
                 f"The model check could not start ONNX Runtime in a child process within "
                 f"{STARTUP:g} s and model_memory_limit={shown_size(self.memory_limit)}"
                 f"{f' ({last})' if last else ''}: check the onnxruntime install, or raise "

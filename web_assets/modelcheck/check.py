@@ -8,17 +8,19 @@ fixtures.py and runtime.py) only when they run: a publish with nothing changed n
 
 from __future__ import annotations
 
-import hashlib
 import json
-import tempfile
 from pathlib import Path
 from typing import Any
 
 from web_assets.errors import PublishError
-from web_assets.files.hashing import hash_file
+from web_assets.files.digests import cache_for
 from web_assets.modelcheck.features import coverage, derived_table
-from web_assets.modelcheck.fixtures import FINANCIAL_KEYS, MAIN_KEYS
-from web_assets.modelcheck.published_model import published_bytes
+from web_assets.modelcheck.published_model import (
+    committed_model,
+    missing_note,
+    published_bytes,
+    published_model,
+)
 from web_assets.modelcheck.report import shorten
 from web_assets.records.jsonio import parse_json
 from web_assets.records.lockfile import read_lock
@@ -97,119 +99,104 @@ def _refuse_missing(settings, model_id: str, bundle: Path, missing: list[str]) -
 
 
 def _run_on_fixtures(release, table, published, names, values) -> None:
-    """Run each model on the latest fixtures, then measure how far it moves the published one's."""
-    from web_assets.modelcheck.bounded import BoundedRuntime
+    """Run each model on the latest fixtures, then measure how far it moves the published one's.
+
+    A model whose bytes, features, fixtures and runtime are those of an earlier check keeps that
+    check's predictions instead of running again (runs.py).
+    """
+    from web_assets.modelcheck.runs import ModelRuns
 
     settings = release.settings
-    # Started first: the child loads ONNX Runtime while the fixtures are read.
-    with BoundedRuntime(settings.model_time_limit, settings.model_memory_limit) as runtime:
-        _run_models(release, table, published, names, values, runtime)
+    digests = cache_for(settings.root)
+    sources = release.sources
+    with ModelRuns(settings, table, digests) as runs:
+        jobs = []
+        for artefact in release.export.models:
+            if artefact.id in names:
+                source = sources[artefact.path]
+                sha256 = digests.digest(source).sha256
+                jobs.append((artefact.id, sha256, names[artefact.id], lambda path=source: path))
+        new: dict[str, tuple[str, Any]] = {}
+        for (model_id, sha256, _, _), after in zip(jobs, runs.predict_all(jobs), strict=True):
+            if isinstance(after, PublishError):
+                raise PublishError(f"{after} (smoke_fixtures=0 skips this test)")
+            new[model_id] = sha256, after
+        _measure_shifts(release, published, names, values, runs, new)
+        values["fixtures"], values["season"] = runs.count, runs.season
+        values["loaded"], values["kept"] = runs.ran, runs.kept
 
 
-def _run_models(release, table, published, names, values, runtime) -> None:
-    from web_assets.modelcheck.fixtures import feature_matrix
+def _measure_shifts(release, published, names, values, runs, new) -> None:
     from web_assets.modelcheck.runtime import prediction_shift, shift_points
     from web_assets.modelcheck.shift_points import write_shift_points
 
     settings = release.settings
-    fixtures = _latest_fixtures(settings)
-    values["fixtures"] = len(fixtures.keys)
-    values["season"] = fixtures.keys[0].season
     sources = release.sources
-    new: dict[str, Any] = {}
-    matrices: dict[str, Any] = {}
-    for artefact in release.export.models:
-        if artefact.id in names:
-            matrix = matrices[artefact.id] = feature_matrix(fixtures, names[artefact.id], table)
-            new[artefact.id] = _run_new(
-                runtime, artefact.id, sources[artefact.path], matrix, fixtures
-            )
     bundles = {bundle.id: sources[bundle.path] for bundle in release.export.bundles}
+    replaced, jobs = [], []
     points: dict[str, Any] = {}
-    with tempfile.TemporaryDirectory(prefix="web-assets-published-") as temp:
-        for artefact in release.export.models:
-            if artefact.id not in new:
-                continue
-            found = values["models"][artefact.id]
-            entry = published.get(("model", artefact.id))
-            old = _replaced_bytes(settings, entry, artefact.path, sources[artefact.path], found)
-            if old is None:
-                continue
-            old_names = _published_names(settings, published, artefact.id, bundles[artefact.id])
-            # The same fixtures; the published bundle's features when they differ.
-            matrix = (
-                feature_matrix(fixtures, old_names, table) if old_names else matrices[artefact.id]
-            )
-            before = _run_replaced(runtime, artefact.id, old, Path(temp), matrix, fixtures, found)
-            if before is not None:
-                shift = prediction_shift(before, new[artefact.id], fixtures.keys)
-                found["prediction_shift"] = shift.record()
-                points[artefact.id] = shift_points(fixtures.keys, before, new[artefact.id])
-                found["shift_line"] = shift.line(artefact.id)
-                _refuse_shift(settings, artefact.id, shift)
+    for artefact in release.export.models:
+        if artefact.id not in new:
+            continue
+        found = values["models"][artefact.id]
+        entry = published.get(("model", artefact.id))
+        source = sources[artefact.path]
+        old = _replaced(settings, entry, artefact.path, source, new[artefact.id][0], found)
+        if old is None:
+            continue
+        # The same fixtures; the published bundle's features when they differ.
+        old_names = _published_names(settings, published, artefact.id, bundles[artefact.id])
+        replaced.append((artefact.id, old))
+        label = f"{artefact.id} (published)"
+        locate = _locate(settings, runs, artefact.id, old)
+        jobs.append((label, old.sha256, old_names or names[artefact.id], locate))
+    for (model_id, old), before in zip(replaced, runs.predict_all(jobs), strict=True):
+        found = values["models"][model_id]
+        if isinstance(before, PublishError):
+            # Not what this publish is refused for (nor its limits): the note says why no shift.
+            found["shift_note"] = f"the published model does not run: {before}"
+        elif before is None:
+            found["shift_note"] = missing_note(old)
+        else:
+            keys = runs.fixture_keys()
+            shift = prediction_shift(before, new[model_id][1], keys)
+            found["prediction_shift"] = shift.record()
+            points[model_id] = shift_points(keys, before, new[model_id][1])
+            found["shift_line"] = shift.line(model_id)
+            _refuse_shift(settings, model_id, shift)
     write_shift_points(settings.root, settings.version, points)
 
 
-def _latest_fixtures(settings):
-    """The last `smoke_fixtures` rows of the main CSV's latest season, with their financial rows."""
-    from web_assets.modelcheck.fixtures import load_fixtures
-
-    main_keys = settings.main_columns if len(settings.main_columns) == 3 else MAIN_KEYS
-    financial_keys = (
-        settings.financial_columns if len(settings.financial_columns) == 3 else FINANCIAL_KEYS
-    )
-    return load_fixtures(
-        settings.dataset,
-        settings.financial_dataset,
-        settings.smoke_fixtures,
-        main_keys=main_keys,
-        financial_keys=financial_keys,
-    )
-
-
-def _run_new(runtime, model_id: str, model: Path, matrix, fixtures):
-    """The new model's predictions; a model that fails is refused, naming the setting that skips."""
-    try:
-        return runtime.run(model_id, model, matrix, fixtures)
-    except PublishError as err:
-        raise PublishError(f"{err} (smoke_fixtures=0 skips this test)") from None
-
-
-def _replaced_bytes(settings, entry, target: Path, source: Path, found) -> bytes | None:
-    """The bytes of the published model `source` replaces at `target`; None when no shift is to be
-    measured (the same model, or none to compare), with the recorded shift or why in `found`."""
-    sha256 = hash_file(source).sha256
+def _replaced(settings, entry, target: Path, source: Path, sha256: str, found):
+    """The published model `source` replaces at `target`; None when no shift is to be measured
+    (the same model, or none to compare), with the recorded shift or why in `found`."""
     if entry is not None and entry.get("sha256") == sha256:
         # The published model itself: keep the shift it made when it replaced its own.
         if isinstance(entry.get("prediction_shift"), dict):
             found["prediction_shift"] = entry["prediction_shift"]
         return None
     unrecorded = target if target != source else None
-    old, note = published_bytes(settings, entry, unrecorded)
-    if old is None or hashlib.sha256(old).hexdigest() == sha256:
-        found["shift_note"] = note
+    old = published_model(settings, entry, unrecorded)
+    if old is None or old.sha256 == sha256:
         return None
     return old
 
 
-def _run_replaced(runtime, model_id: str, old: bytes, folder: Path, matrix, fixtures, found):
-    """The published model's predictions; None, with why in `found`, when it does not run (or not
-    within the limits: it is not what this publish is refused for)."""
-    old_path = folder / f"{model_id}.onnx"
-    old_path.write_bytes(old)
-    try:
-        return runtime.run(f"{model_id} (published)", old_path, matrix, fixtures)
-    except PublishError as err:
-        found["shift_note"] = f"the published model does not run: {err}"
-        return None
+def _locate(settings, runs, model_id: str, old):
+    """Where the published model's bytes are: the export folder, or a temp file from HEAD."""
+
+    def locate() -> Path | None:
+        return old.path or committed_model(settings, old, runs.temp_folder(), f"{model_id}.onnx")
+
+    return locate
 
 
 def _published_names(settings, published, model_id: str, bundle: Path) -> list[str] | None:
     """The published bundle's feature names when it differs from the new one (None: the same)."""
     entry = published.get(("preprocessing", model_id))
-    if entry is None or entry.get("sha256") == hash_file(bundle).sha256:
+    if entry is None or entry.get("sha256") == cache_for(settings.root).digest(bundle).sha256:
         return None
-    data, _ = published_bytes(settings, entry, None)
+    data = published_bytes(settings, entry)
     try:
         names = parse_json(data or b"null", f"the published {model_id} bundle").get("feature_names")
     except (json.JSONDecodeError, UnicodeDecodeError, AttributeError):

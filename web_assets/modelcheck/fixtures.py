@@ -6,8 +6,7 @@ import csv
 import math
 import re
 from collections import deque
-from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
-from itertools import chain
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from pathlib import Path
 from typing import NamedTuple
 
@@ -16,7 +15,7 @@ from web_assets.files.hashing import TextProblem
 from web_assets.modelcheck.derive import formulas
 from web_assets.modelcheck.features import FINANCIAL
 from web_assets.release.checks import where_unreadable
-from web_assets.release.datasets import bounded_lines
+from web_assets.release.datasets import bounded_lines, leading_fields
 
 MAIN_KEYS = ("season", "home_team_name", "away_team_name")
 FINANCIAL_KEYS = ("season", "home_team", "away_team")
@@ -77,23 +76,6 @@ def _read(path: Path, what: str, read: Callable):
         raise PublishError(f"cannot read the {what} {path}: {err.strerror or err}.") from None
 
 
-def _records(stream: Iterable[str], fields: int) -> Iterator[tuple[list[str], str | list[str]]]:
-    """Each record's first `fields` fields, and the record: its line, or its fields when quoted.
-
-    A line without quotes splits on commas exactly as csv reads it, and splitting only the first
-    few fields leaves the other 200 of a row not kept unparsed: most of the time of a read.
-    """
-    lines = iter(stream)
-    for line in lines:
-        if '"' in line:
-            # csv takes the continuation lines of a multi-line field from the same iterator.
-            row = next(csv.reader(chain([line], lines)), [])
-            if row:
-                yield row, row
-        elif line.strip("\r\n"):
-            yield line.rstrip("\r\n").split(",", fields), line
-
-
 def _fields(record: str | list[str], width: int) -> tuple[str, ...]:
     row = record.rstrip("\r\n").split(",") if isinstance(record, str) else record
     return tuple(row[:width]) + ("",) * (width - len(row))
@@ -141,7 +123,7 @@ def _latest_season(stream: Iterable[str], path: Path, names: Sequence[str], limi
     best = None
     # Only the latest season seen so far is kept, at most `limit` rows of it: memory stays flat.
     kept: deque[str | list[str]] = deque(maxlen=max(limit, 0))
-    for row, record in _records(lines, last + 1):
+    for row, record in leading_fields(lines, last + 1):
         if len(row) <= last:
             continue
         name = row[season]
@@ -163,7 +145,7 @@ def _matching_rows(stream: Iterable[str], path: Path, names: Sequence[str], want
     header = [name.strip() for name in next(csv.reader(lines), [])]
     indexes = _indexes(header, names, path, "financial_columns")
     found = {}
-    for row, record in _records(lines, max(indexes) + 1):
+    for row, record in leading_fields(lines, max(indexes) + 1):
         if len(row) > max(indexes):
             key = _key(*(row[index] for index in indexes))
             if key in wanted:

@@ -41,10 +41,21 @@ def model_check_lines(checks: dict[str, Any] | None) -> list[str]:
             f"  {len(models)} model(s) ran in ONNX Runtime on {checks['fixtures']} dataset fixtures "
             f"of {checks['season']}; {covered} of {len(models)} get every feature they name there"
         )
+        if checks.get("kept"):
+            lines.append(kept_line(checks["kept"], checks.get("loaded") or []))
     else:
         lines.append(f"  on dataset rows {covered} of {len(models)} get every feature they name")
     lines.append(upcoming_line(bool(checks.get("app_url"))))
     return lines
+
+
+def kept_line(kept: int, loaded: list[str]) -> str:
+    """How much of the run an earlier check saved: its results on the same bytes are kept."""
+    ran = f"loaded only {shorten(loaded)}" if loaded else "loaded no model"
+    return (
+        f"  {kept} prediction(s) kept from an earlier check of the same model, features, fixtures "
+        f"and onnxruntime; {ran}"
+    )
 
 
 def upcoming_line(app_url: bool) -> str:

@@ -12,10 +12,12 @@ from __future__ import annotations
 import contextlib
 import math
 import os
+import queue
 import re
 import resource
 import signal
 import sys
+import threading
 from multiprocessing.connection import Connection
 from pathlib import Path
 
@@ -34,21 +36,35 @@ def main(argv: list[str]) -> int:
 
     from web_assets.modelcheck.fixtures import Fixtures
 
+    # Requests are read as they come, while a model runs: the parent sends them all at once, and
+    # must never wait on a full pipe while its deadline for the running model passes.
+    inbox: queue.SimpleQueue = queue.SimpleQueue()
+    threading.Thread(target=_receive, args=(requests, inbox), daemon=True).start()
     # macOS refuses some address-space limits, and enforces none: the deadline still holds there.
     with contextlib.suppress(ValueError, OSError):
         _cap(resource.RLIMIT_AS, memory_limit)
     signal.signal(signal.SIGXFSZ, signal.SIG_IGN)  # a write past the limit fails; no death
     _cap(resource.RLIMIT_FSIZE, LOG_LIMIT)
     replies.send(("ready", None))
+    keys = ()
     while True:
-        try:
-            model_id, model, matrix, keys = requests.recv()
-        except EOFError:
+        request = inbox.get()
+        if request is None:
             return 0
+        model_id, model, matrix, sent = request
+        keys = keys if sent is None else sent  # None: the same fixtures as the last model
         usage = resource.getrusage(resource.RUSAGE_SELF)
         cpu = math.ceil(usage.ru_utime + usage.ru_stime + time_limit) + 1
         _cap(resource.RLIMIT_CPU, cpu, soft_only=True)
         replies.send(_run(model_id, Path(model), matrix, Fixtures(keys, (), (), (), ())))
+
+
+def _receive(requests: Connection, inbox: queue.SimpleQueue) -> None:
+    try:
+        while True:
+            inbox.put(requests.recv())
+    except (EOFError, OSError):
+        inbox.put(None)
 
 
 def _cap(which: int, limit: int, soft_only: bool = False) -> None:

@@ -16,7 +16,7 @@ from web_assets.errors import PublishError
 from web_assets.files.hashing import LineCount, TextProblem, scan
 from web_assets.modelcheck.onnxio import onnx_io
 from web_assets.records.jsonio import parse_json, read_limited
-from web_assets.release.datasets import bounded_lines
+from web_assets.release.datasets import bounded_lines, leading_fields
 
 MODEL_INPUT = "input"
 CLASSES = 3  # home, draw, away
@@ -139,11 +139,13 @@ def check_financial_keys(
 def _keys(path: Path, columns: tuple[str, ...]) -> Iterator[tuple[str, ...]]:
     try:
         with path.open(encoding="utf-8", newline="") as stream:
-            reader = csv.reader(bounded_lines(stream, path))
-            header = next(reader, [])
+            lines = bounded_lines(stream, path)
+            header = next(csv.reader(lines), [])
             indexes = [header.index(name) for name in columns]
-            for row in reader:
-                if len(row) > max(indexes):
+            last = max(indexes)
+            # Only the key's fields are split out of each row: csv would parse all 200.
+            for row, _ in leading_fields(lines, last + 1):
+                if len(row) > last:
                     # Compared as the web app compares them: trimmed and lower-cased.
                     yield tuple(row[index].strip().lower() for index in indexes)
     except (UnicodeDecodeError, csv.Error) as err:
