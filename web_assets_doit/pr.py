@@ -7,12 +7,13 @@ Its commit step commits and pushes the branch as a publish does the checked-out 
 
 from __future__ import annotations
 
+import contextlib
 from pathlib import Path
 from typing import TextIO
 
 from web_assets.config.settings import FROM_HERE
 from web_assets.errors import PublishError
-from web_assets.git.pr import in_worktree, prepare_worktree
+from web_assets.git.pr import in_worktree, prepare_worktree, worktree_held
 from web_assets.git.run import is_work_tree
 from web_assets.records.summary import Summary
 from web_assets.release.recorded import RunSettings, resolve_run
@@ -26,10 +27,13 @@ def wanted(root: Path, run: RunSettings) -> bool:
     return not (is_work_tree(root) and in_worktree(root))
 
 
-def branch_run(root: Path, run: RunSettings) -> tuple[Path, RunSettings]:
+def branch_run(
+    root: Path, run: RunSettings, held: contextlib.ExitStack
+) -> tuple[Path, RunSettings]:
     """The project in our worktree and the settings of the run there; or `root` and why not.
 
     A problem is kept, not raised, as for any run: the check step reports it before any write.
+    The worktree stays ours until `held` closes.
     """
     settings = run.settings
     assert settings is not None
@@ -41,6 +45,7 @@ def branch_run(root: Path, run: RunSettings) -> tuple[Path, RunSettings]:
                 f"{root} is not in a git work tree: pr=true commits on a branch, so run "
                 "`git init` there (or clone the project), or publish without pr=true."
             )
+        held.enter_context(worktree_held(root))
         project = prepare_worktree(root, settings.version)
     except PublishError as err:
         return root, run._replace(settings=None, problem=str(err))
@@ -59,5 +64,6 @@ def publish_on_branch(
     """Run the publish of `run` in our worktree, on the release's branch."""
     from web_assets_doit.runner import run_resolved
 
-    project, there = branch_run(root, run)
-    return run_resolved(project, args, there, out)
+    with contextlib.ExitStack() as held:
+        project, there = branch_run(root, run, held)
+        return run_resolved(project, args, there, out)

@@ -8,7 +8,11 @@ tracks it: that is the pull request's base.
 
 from __future__ import annotations
 
+import contextlib
+import errno
+import fcntl
 import os
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -29,6 +33,34 @@ def worktree_top(root: Path) -> Path:
     """Where our worktree lives: in the common git dir, shared by the user's own worktrees."""
     common = Path(run(root, "rev-parse", "--git-common-dir").stdout.rstrip("\n"))
     return (common if common.is_absolute() else root / common).resolve() / WORKTREE
+
+
+@contextlib.contextmanager
+def worktree_held(root: Path) -> Iterator[None]:
+    """Our worktree for this process alone, from before it is switched until the run ends.
+
+    The project's publish lock is taken only when the first step writes: by then a second
+    pull-request publish would already have switched the worktree to its own branch.
+    """
+    path = worktree_top(root).with_name(f"{WORKTREE}.lock")
+    busy = PublishError(
+        f"Another pull-request publish is running in {root} (lock {path}): nothing was written. "
+        "Wait for it to finish, then run again."
+    )
+    try:
+        fd = os.open(path, os.O_RDWR | os.O_CREAT | os.O_NOFOLLOW | os.O_CLOEXEC, 0o644)
+    except OSError as err:
+        if err.errno != errno.ELOOP:
+            raise
+        raise PublishError(f"{path} is a symlink: remove it and run again.") from None
+    try:
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            raise busy from None
+        yield
+    finally:
+        os.close(fd)
 
 
 def in_worktree(root: Path) -> bool:
