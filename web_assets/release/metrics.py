@@ -90,13 +90,21 @@ def _numbers(values: Mapping[str, Any], path: Path, remedy: str) -> dict[str, fl
             if not _is_number(number):
                 continue
             metric = f"{name}.{sub}" if sub else name
-            if not math.isfinite(number):
+            if not _finite(number):
+                shown = str(number) if len(str(number)) <= 24 else f"{str(number)[:20]}..."
                 raise PublishError(
-                    f"Metrics file {path}: {metric} is {number}, not a finite number the web "
+                    f"Metrics file {path}: {metric} is {shown}, not a finite number the web "
                     f"app's JSON can hold: {remedy}"
                 )
             found[metric] = number
     return dict(sorted(found.items()))
+
+
+def _finite(number: float) -> bool:
+    try:
+        return math.isfinite(number)
+    except OverflowError:  # a whole number past any float's range
+        return False
 
 
 def _is_number(value: Any) -> bool:
