@@ -17,6 +17,7 @@ from web_assets.git.pr import in_worktree, prepare_worktree, worktree_held
 from web_assets.git.run import is_work_tree
 from web_assets.records.summary import Summary
 from web_assets.release.recorded import RunSettings, resolve_run
+from web_assets.report.target import refuse_report_path
 
 
 def wanted(root: Path, run: RunSettings) -> bool:
@@ -45,6 +46,8 @@ def branch_run(
                 f"{root} is not in a git work tree: pr=true commits on a branch, so run "
                 "`git init` there (or clone the project), or publish without pr=true."
             )
+        # The report is written where the user named it, among the user's own files.
+        refuse_report_path(settings)
         held.enter_context(worktree_held(root))
         project = prepare_worktree(root, settings.version)
     except PublishError as err:
