@@ -13,7 +13,7 @@ from typing import TextIO
 
 from web_assets.config.settings import FROM_HERE
 from web_assets.errors import PublishError
-from web_assets.git.pr import in_worktree, prepare_worktree, worktree_held
+from web_assets.git.pr import in_worktree, pr_branch, prepare_worktree, worktree_held
 from web_assets.git.run import is_work_tree
 from web_assets.records.summary import Summary
 from web_assets.release.recorded import RunSettings, resolve_run
@@ -45,6 +45,14 @@ def branch_run(
             raise PublishError(
                 f"{root} is not in a git work tree: pr=true commits on a branch, so run "
                 "`git init` there (or clone the project), or publish without pr=true."
+            )
+        if not settings.commit:
+            # Its files would be written in our hidden worktree, on no commit: seen nowhere.
+            entry = settings.entry
+            raise PublishError(
+                f"Pull-request mode commits the release on the branch {pr_branch(settings.version)}, "
+                f"and {entry.given('commit', False)} commits nothing: drop one of them. Nothing was "
+                "written."
             )
         # The report is written where the user named it, among the user's own files.
         refuse_report_path(settings)
