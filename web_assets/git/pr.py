@@ -97,6 +97,14 @@ def prepare_worktree(root: Path, version: int) -> Path:
             f"{root} is on {branch}, the branch pr=true would make: switch to the branch it "
             "should be merged into, then publish again. Nothing was written."
         )
+    tagged = run(root, "rev-parse", "--verify", "--quiet", f"refs/tags/{branch}", check=False)
+    if tagged.returncode == 0 and not _exists(root, branch):
+        raise PublishError(
+            f"The release tag {branch} exists: a branch of that name would make `{branch}` "
+            "name two things, and git refuses to push it. Publish this release without pr=true "
+            f"(its tag is then {branch}-2), or delete the tag if it was never pushed "
+            f"(`git tag -d {branch}`). Nothing was written."
+        )
     top = worktree_top(root)
     if not (top / ".git").exists():
         # A worktree whose folder was deleted is still registered, and would block the add.
