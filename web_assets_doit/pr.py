@@ -13,7 +13,13 @@ from typing import TextIO
 
 from web_assets.config.settings import FROM_HERE
 from web_assets.errors import PublishError
-from web_assets.git.pr import in_worktree, pr_branch, prepare_worktree, worktree_held
+from web_assets.git.pr import (
+    in_worktree,
+    leave_worktree,
+    pr_branch,
+    prepare_worktree,
+    worktree_held,
+)
 from web_assets.git.run import is_work_tree
 from web_assets.records.summary import Summary
 from web_assets.release.recorded import RunSettings, resolve_run
@@ -57,7 +63,8 @@ def branch_run(
         # The report is written where the user named it, among the user's own files.
         refuse_report_path(settings)
         held.enter_context(worktree_held(root))
-        project = prepare_worktree(root, settings.version)
+        project, made_at = prepare_worktree(root, settings.version)
+        held.callback(leave_worktree, root, settings.version, made_at)
     except PublishError as err:
         return root, run._replace(settings=None, problem=str(err))
     # The run's inputs and the report are the user's: absolute, so the worktree's run reads and

@@ -62,4 +62,4 @@ def test_a_second_pr_publish_leaves_the_running_ones_worktree_alone(tmp_path, pr
     manifest = git(project, "show", "web-assets/v8:web/public/fixtures/dev.json")
     assert '"dataset_version": "8"' in manifest
     worktree = project / ".git" / "web-assets-pr"
-    assert git(worktree, "branch", "--show-current") == "web-assets/v8"
+    assert git(worktree, "rev-parse", "HEAD") == git(project, "rev-parse", "web-assets/v8")

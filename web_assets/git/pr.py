@@ -84,8 +84,9 @@ def _exists(root: Path, branch: str) -> bool:
     return found.returncode == 0
 
 
-def prepare_worktree(root: Path, version: int) -> Path:
-    """The project's folder in our worktree, on the release's branch (made from the current one).
+def prepare_worktree(root: Path, version: int) -> tuple[Path, str]:
+    """The project's folder in our worktree, on the release's branch (made from the current one),
+    and the commit the branch was made at ("" when it existed).
 
     An existing branch is checked out as it is: a second publish of a version commits on top of
     the first, which the push then moves by fast-forward. Changes a killed run left in our
@@ -110,12 +111,24 @@ def prepare_worktree(root: Path, version: int) -> Path:
         # A worktree whose folder was deleted is still registered, and would block the add.
         run(root, "worktree", "prune")
         run(root, "worktree", "add", "--quiet", "--detach", str(top), "HEAD")
+    made_at = ""
     if _exists(root, branch):
         run(top, "switch", "--quiet", "--discard-changes", branch)
     else:
         run(top, "switch", "--quiet", "--discard-changes", "--create", branch, "--track", base)
+        made_at = run(top, "rev-parse", "HEAD").stdout.strip()
     project = os.path.relpath(root.resolve(), toplevel(root).resolve())
-    return (top / project).resolve()
+    return (top / project).resolve(), made_at
+
+
+def leave_worktree(root: Path, version: int, made_at: str) -> None:
+    """Hold no branch once the run ends, so that the user can delete it after the merge; a branch
+    this run made and left without a commit (a refused publish) is deleted."""
+    branch = pr_branch(version)
+    run(worktree_top(root), "switch", "--quiet", "--detach", check=False)
+    if made_at:
+        # Compare-and-swap: a branch that got a commit meanwhile is kept.
+        run(root, "update-ref", "-d", f"refs/heads/{branch}", made_at, check=False)
 
 
 def base_of(root: Path, branch: str) -> str:
