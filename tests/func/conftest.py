@@ -1,11 +1,16 @@
-"""Fixtures of the end-to-end tests: servers and a browser, each stopped after its tests."""
+"""Fixtures of the end-to-end tests: servers and a browser, each stopped after its tests; a
+bare remote; a version 8 run."""
 
 from __future__ import annotations
+
+from pathlib import Path
 
 import pytest
 
 from testing.app_server import AppServers
 from testing.browser import CHROMIUM, CHROMIUM_ARGS, require_chromium
+from testing.gitrepo import git
+from testing.project import new_run
 from testing.published_history import build_template
 from testing.raw_server import RawServers
 from testing.seaweedfs import SeaweedFS
@@ -59,3 +64,28 @@ def served(project):
     """`doit serve`'s server on the project, in a thread: its base URL."""
     for url in serve_in_thread(make_server(project)):
         yield f"{url}/"
+
+
+@pytest.fixture
+def remote(tmp_path, project) -> Path:
+    """A bare repository as the project's `origin`, holding its main branch (a module may
+    define its own `remote`, which takes precedence there)."""
+    bare = tmp_path / "remote.git"
+    git(tmp_path, "init", "--quiet", "--bare", "--initial-branch=main", str(bare))
+    git(project, "remote", "add", "origin", str(bare))
+    git(project, "push", "--quiet", "origin", "main")
+    return bare
+
+
+@pytest.fixture
+def version_8(project) -> list[str]:
+    """Settings of a version 8 run whose files live in the project, outside what git tracks."""
+    run_dir = new_run(project / "scratch", version=8, seed=8)
+    data = project / "scratch/data/processed"
+    (project / ".git/info/exclude").write_text("scratch/\n")
+    return [
+        f"run_dir={run_dir}",
+        f"dataset={data / 'Dataset_Version_8.csv'}",
+        f"financial_dataset={data / 'financial_dataset.csv'}",
+        "version=8",
+    ]

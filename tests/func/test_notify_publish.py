@@ -4,21 +4,10 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import pytest
-
 from testing.doit import doit_here
 from testing.gitrepo import git
 from testing.project import new_run
 from testing.webhook import hanging, recording
-
-
-@pytest.fixture
-def remote(tmp_path, project) -> Path:
-    bare = tmp_path / "remote.git"
-    git(tmp_path, "init", "--quiet", "--bare", "--initial-branch=main", str(bare))
-    git(project, "remote", "add", "origin", str(bare))
-    git(project, "push", "--quiet", "origin", "main")
-    return bare
 
 
 def inputs(project: Path) -> list[str]:

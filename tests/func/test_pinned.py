@@ -5,8 +5,6 @@ from __future__ import annotations
 import json
 import subprocess
 
-import pytest
-
 from testing.doit import run_doit
 from testing.gitrepo import git
 from testing.project import EXPORT, MANIFEST, retrain
@@ -21,15 +19,6 @@ def entries(root):
         for section in ("models", "preprocessing")
         for e in document[section]
     }
-
-
-@pytest.fixture
-def remote(tmp_path, project):
-    bare = tmp_path / "remote.git"
-    git(tmp_path, "init", "--quiet", "--bare", str(bare))
-    git(project, "remote", "add", "origin", str(bare))
-    git(project, "push", "--quiet", "origin", "main")
-    return bare
 
 
 def blob(repo, commit, path) -> bytes:

@@ -10,35 +10,11 @@ import json
 import subprocess
 from pathlib import Path
 
-import pytest
-
 from testing.doit import doit_here
 from testing.gitrepo import git
-from testing.project import MANIFEST, new_run
+from testing.project import MANIFEST
 
 GITHUB = "https://raw.githubusercontent.com/"
-
-
-@pytest.fixture
-def remote(tmp_path, project) -> Path:
-    bare = tmp_path / "remote.git"
-    git(tmp_path, "init", "--quiet", "--bare", "--initial-branch=main", str(bare))
-    git(project, "remote", "add", "origin", str(bare))
-    git(project, "push", "--quiet", "origin", "main")
-    return bare
-
-
-@pytest.fixture
-def version_8(project) -> list[str]:
-    run_dir = new_run(project / "scratch", version=8, seed=8)
-    data = project / "scratch/data/processed"
-    (project / ".git/info/exclude").write_text("scratch/\n")
-    return [
-        f"run_dir={run_dir}",
-        f"dataset={data / 'Dataset_Version_8.csv'}",
-        f"financial_dataset={data / 'financial_dataset.csv'}",
-        "version=8",
-    ]
 
 
 def pinned(document: dict) -> set[str]:

@@ -6,8 +6,6 @@ import io
 import json
 from pathlib import Path
 
-import pytest
-
 from testing.doit import run_doit
 from testing.gitrepo import git
 from testing.project import MANIFEST, new_run, retrain
@@ -16,15 +14,6 @@ from web_assets_doit import cli
 
 TEMPLATE = "{base}/owner/repo/{{commit}}/artifacts/run_export/{{filename}}"
 BRANCH = "web-assets/v8"
-
-
-@pytest.fixture
-def remote(tmp_path, project) -> Path:
-    bare = tmp_path / "remote.git"
-    git(tmp_path, "init", "--quiet", "--bare", "--initial-branch=main", str(bare))
-    git(project, "remote", "add", "origin", str(bare))
-    git(project, "push", "--quiet", "origin", "main")
-    return bare
 
 
 def user_state(project: Path) -> tuple[str, str, str, str]:

@@ -2,23 +2,9 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
-import pytest
-
 from testing.doit import doit_here
 from testing.gitrepo import git
 from testing.project import EXPORT, new_run
-
-
-@pytest.fixture
-def remote(tmp_path, project) -> Path:
-    """A bare repository as `origin`, holding the project's main branch."""
-    bare = tmp_path / "remote.git"
-    git(tmp_path, "init", "--quiet", "--bare", "--initial-branch=main", str(bare))
-    git(project, "remote", "add", "origin", str(bare))
-    git(project, "push", "--quiet", "origin", "main")
-    return bare
 
 
 def test_push_to_a_bare_remote(tmp_path, project, remote):

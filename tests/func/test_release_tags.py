@@ -5,33 +5,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import pytest
-
 from testing.doit import doit_here, run_doit
 from testing.gitrepo import git
-from testing.project import new_run, retrain
-
-
-@pytest.fixture
-def remote(tmp_path, project) -> Path:
-    bare = tmp_path / "remote.git"
-    git(tmp_path, "init", "--quiet", "--bare", "--initial-branch=main", str(bare))
-    git(project, "remote", "add", "origin", str(bare))
-    git(project, "push", "--quiet", "origin", "main")
-    return bare
-
-
-@pytest.fixture
-def version_8(project) -> list[str]:
-    run_dir = new_run(project / "scratch", version=8, seed=8)
-    data = project / "scratch/data/processed"
-    (project / ".git/info/exclude").write_text("scratch/\n")
-    return [
-        f"run_dir={run_dir}",
-        f"dataset={data / 'Dataset_Version_8.csv'}",
-        f"financial_dataset={data / 'financial_dataset.csv'}",
-        "version=8",
-    ]
+from testing.project import retrain
 
 
 def remote_tags(remote: Path) -> dict[str, str]:
