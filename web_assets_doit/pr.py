@@ -7,15 +7,23 @@ Its commit step commits and pushes the branch as a publish does the checked-out 
 
 from __future__ import annotations
 
+import contextlib
 from pathlib import Path
 from typing import TextIO
 
 from web_assets.config.settings import FROM_HERE
 from web_assets.errors import PublishError
-from web_assets.git.pr import in_worktree, prepare_worktree
+from web_assets.git.pr import (
+    in_worktree,
+    leave_worktree,
+    pr_branch,
+    prepare_worktree,
+    worktree_held,
+)
 from web_assets.git.run import is_work_tree
 from web_assets.records.summary import Summary
 from web_assets.release.recorded import RunSettings, resolve_run
+from web_assets.report.target import refuse_report_path
 
 
 def wanted(root: Path, run: RunSettings) -> bool:
@@ -26,10 +34,13 @@ def wanted(root: Path, run: RunSettings) -> bool:
     return not (is_work_tree(root) and in_worktree(root))
 
 
-def branch_run(root: Path, run: RunSettings) -> tuple[Path, RunSettings]:
+def branch_run(
+    root: Path, run: RunSettings, held: contextlib.ExitStack
+) -> tuple[Path, RunSettings]:
     """The project in our worktree and the settings of the run there; or `root` and why not.
 
     A problem is kept, not raised, as for any run: the check step reports it before any write.
+    The worktree stays ours until `held` closes.
     """
     settings = run.settings
     assert settings is not None
@@ -41,7 +52,19 @@ def branch_run(root: Path, run: RunSettings) -> tuple[Path, RunSettings]:
                 f"{root} is not in a git work tree: pr=true commits on a branch, so run "
                 "`git init` there (or clone the project), or publish without pr=true."
             )
-        project = prepare_worktree(root, settings.version)
+        if not settings.commit:
+            # Its files would be written in our hidden worktree, on no commit: seen nowhere.
+            entry = settings.entry
+            raise PublishError(
+                f"Pull-request mode commits the release on the branch {pr_branch(settings.version)}, "
+                f"and {entry.given('commit', False)} commits nothing: drop one of them. Nothing was "
+                "written."
+            )
+        # The report is written where the user named it, among the user's own files.
+        refuse_report_path(settings)
+        held.enter_context(worktree_held(root))
+        project, made_at = prepare_worktree(root, settings.version)
+        held.callback(leave_worktree, root, settings.version, made_at)
     except PublishError as err:
         return root, run._replace(settings=None, problem=str(err))
     # The run's inputs and the report are the user's: absolute, so the worktree's run reads and
@@ -59,5 +82,6 @@ def publish_on_branch(
     """Run the publish of `run` in our worktree, on the release's branch."""
     from web_assets_doit.runner import run_resolved
 
-    project, there = branch_run(root, run)
-    return run_resolved(project, args, there, out)
+    with contextlib.ExitStack() as held:
+        project, there = branch_run(root, run, held)
+        return run_resolved(project, args, there, out)

@@ -8,7 +8,11 @@ tracks it: that is the pull request's base.
 
 from __future__ import annotations
 
+import contextlib
+import errno
+import fcntl
 import os
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -29,6 +33,34 @@ def worktree_top(root: Path) -> Path:
     """Where our worktree lives: in the common git dir, shared by the user's own worktrees."""
     common = Path(run(root, "rev-parse", "--git-common-dir").stdout.rstrip("\n"))
     return (common if common.is_absolute() else root / common).resolve() / WORKTREE
+
+
+@contextlib.contextmanager
+def worktree_held(root: Path) -> Iterator[None]:
+    """Our worktree for this process alone, from before it is switched until the run ends.
+
+    The project's publish lock is taken only when the first step writes: by then a second
+    pull-request publish would already have switched the worktree to its own branch.
+    """
+    path = worktree_top(root).with_name(f"{WORKTREE}.lock")
+    busy = PublishError(
+        f"Another pull-request publish is running in {root} (lock {path}): nothing was written. "
+        "Wait for it to finish, then run again."
+    )
+    try:
+        fd = os.open(path, os.O_RDWR | os.O_CREAT | os.O_NOFOLLOW | os.O_CLOEXEC, 0o644)
+    except OSError as err:
+        if err.errno != errno.ELOOP:
+            raise
+        raise PublishError(f"{path} is a symlink: remove it and run again.") from None
+    try:
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            raise busy from None
+        yield
+    finally:
+        os.close(fd)
 
 
 def in_worktree(root: Path) -> bool:
@@ -52,8 +84,9 @@ def _exists(root: Path, branch: str) -> bool:
     return found.returncode == 0
 
 
-def prepare_worktree(root: Path, version: int) -> Path:
-    """The project's folder in our worktree, on the release's branch (made from the current one).
+def prepare_worktree(root: Path, version: int) -> tuple[Path, str]:
+    """The project's folder in our worktree, on the release's branch (made from the current one),
+    and the commit the branch was made at ("" when it existed).
 
     An existing branch is checked out as it is: a second publish of a version commits on top of
     the first, which the push then moves by fast-forward. Changes a killed run left in our
@@ -65,17 +98,37 @@ def prepare_worktree(root: Path, version: int) -> Path:
             f"{root} is on {branch}, the branch pr=true would make: switch to the branch it "
             "should be merged into, then publish again. Nothing was written."
         )
+    tagged = run(root, "rev-parse", "--verify", "--quiet", f"refs/tags/{branch}", check=False)
+    if tagged.returncode == 0 and not _exists(root, branch):
+        raise PublishError(
+            f"The release tag {branch} exists: a branch of that name would make `{branch}` "
+            "name two things, and git refuses to push it. Publish this release without pr=true "
+            f"(its tag is then {branch}-2), or delete the tag if it was never pushed "
+            f"(`git tag -d {branch}`). Nothing was written."
+        )
     top = worktree_top(root)
     if not (top / ".git").exists():
         # A worktree whose folder was deleted is still registered, and would block the add.
         run(root, "worktree", "prune")
         run(root, "worktree", "add", "--quiet", "--detach", str(top), "HEAD")
+    made_at = ""
     if _exists(root, branch):
         run(top, "switch", "--quiet", "--discard-changes", branch)
     else:
         run(top, "switch", "--quiet", "--discard-changes", "--create", branch, "--track", base)
+        made_at = run(top, "rev-parse", "HEAD").stdout.strip()
     project = os.path.relpath(root.resolve(), toplevel(root).resolve())
-    return (top / project).resolve()
+    return (top / project).resolve(), made_at
+
+
+def leave_worktree(root: Path, version: int, made_at: str) -> None:
+    """Hold no branch once the run ends, so that the user can delete it after the merge; a branch
+    this run made and left without a commit (a refused publish) is deleted."""
+    branch = pr_branch(version)
+    run(worktree_top(root), "switch", "--quiet", "--detach", check=False)
+    if made_at:
+        # Compare-and-swap: a branch that got a commit meanwhile is kept.
+        run(root, "update-ref", "-d", f"refs/heads/{branch}", made_at, check=False)
 
 
 def base_of(root: Path, branch: str) -> str:

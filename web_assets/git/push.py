@@ -63,8 +63,13 @@ def sent_line(
     if before == after:
         sent = f"already at {after[:7]}"
     else:
-        span = f"{before}..{after}" if before else after
-        count = run(root, "rev-list", "--count", span).stdout.strip()
+        if before:
+            span = [f"{before}..{after}"]
+        else:
+            # A new branch: the commits no other branch of the remote already had.
+            remote, branch = where.split(" ", 1)
+            span = [after, "--not", f"--exclude={remote}/{branch}", f"--remotes={remote}"]
+        count = run(root, "rev-list", "--count", *span).stdout.strip()
         what = f"{before[:7]}..{after[:7]}" if before else f"a new branch, up to {after[:7]}"
         sent = f"{count} commit(s) ({what})"
     sent += f", tag {', '.join(tags)}" if tags else ""

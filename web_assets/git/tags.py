@@ -27,6 +27,8 @@ def tag_release(root: Path, version: int, commit: str, lines: list[str]) -> str:
     base = f"{PREFIX}{version}"
     for number in range(1, MOST + 1):
         name = base if number == 1 else f"{base}-{number}"
+        if branch_named(root, name):
+            continue  # a pull request's branch: one name for both, and git refuses to push it
         found = run(root, "rev-parse", "--verify", "--quiet", f"refs/tags/{name}", check=False)
         old = found.stdout.strip()
         held = _peeled(root, name) if old else ""
@@ -37,6 +39,20 @@ def tag_release(root: Path, version: int, commit: str, lines: list[str]) -> str:
         if _create(root, name, commit, lines, old):
             return name
     raise PublishError(f"{MOST} tags named {base}-N exist: remove old ones (`git tag -d`).")
+
+
+def branch_named(root: Path, name: str) -> bool:
+    """Whether a local or remote-tracking branch is called `name`."""
+    found = run(
+        root,
+        "for-each-ref",
+        "--count=1",
+        "--format=%(refname)",
+        f"refs/heads/{name}",
+        f"refs/remotes/*/{name}",
+        check=False,
+    )
+    return bool(found.stdout.strip())
 
 
 def _peeled(root: Path, name: str) -> str:

@@ -7,10 +7,12 @@ release, and takes at most `notify_timeout` seconds.
 
 from __future__ import annotations
 
+import http.client
 import json
 import os
 import threading
 import urllib.error
+import urllib.parse
 import urllib.request
 from collections.abc import Mapping
 from typing import Any
@@ -52,6 +54,9 @@ def _post(url: str, body: bytes, timeout: float, answer: list[str]) -> None:
         answer.append("")
     except urllib.error.HTTPError as err:
         answer.append(f"it answered HTTP {err.code}")
+    except http.client.HTTPException as err:
+        # Its message may quote part of the URL (a port that is a secret): the kind alone.
+        answer.append(f"it could not be reached ({type(err).__name__})")
     except (urllib.error.URLError, OSError, ValueError) as err:
         reason = getattr(err, "reason", None) or err
         if isinstance(reason, TimeoutError):
@@ -73,6 +78,11 @@ def notify(
         return f"no notification: ${env_name} is not set (it should hold the webhook's URL)."
     if not url.lower().startswith(("https://", "http://")):
         return f"no notification: ${env_name} does not hold an http(s) URL."
+    if not _sendable(url):
+        return (
+            f"could not notify {where}: it holds what is not a URL it can be sent to (a host, "
+            "and a port that is a number up to 65535). The release is not affected."
+        )
     body = json.dumps(payload(summary), sort_keys=True).encode()
     answer: list[str] = []
     # A daemon thread bounds the whole exchange: a socket timeout alone restarts on every byte.
@@ -85,6 +95,16 @@ def notify(
     # The URL carries a secret: a message that quotes it is not shown.
     problem = problem.replace(url, "(its URL)")
     return f"could not notify {where}: {problem}. The release is not affected."
+
+
+def _sendable(url: str) -> bool:
+    """Whether urllib can send to `url`: else it raises in the sending thread, quoting it."""
+    try:
+        parts = urllib.parse.urlsplit(url)
+        parts.port  # noqa: B018 - a port that is not a number in range raises here
+    except ValueError:
+        return False
+    return bool(parts.hostname)
 
 
 def notify_pushed(

@@ -28,6 +28,7 @@ from web_assets.release.models import ExportPlan, plan_export
 from web_assets.release.run_files import Extra, stale_files, with_extras
 from web_assets.release.size_limits import refuse_oversized
 from web_assets.release.space import refuse_short_space
+from web_assets.report.target import refuse_report_path
 
 
 @dataclass(frozen=True)
@@ -88,6 +89,7 @@ def load_release(settings: Settings) -> Release:
     parsed, so a file too large to publish costs a stat, whatever its bytes.
     """
     settings.require_inputs()
+    refuse_report_path(settings)
     columns = _dataset_columns(settings)
     datasets = dataset_copies(settings)
     models = plan_export(settings)

@@ -90,13 +90,21 @@ def _numbers(values: Mapping[str, Any], path: Path, remedy: str) -> dict[str, fl
             if not _is_number(number):
                 continue
             metric = f"{name}.{sub}" if sub else name
-            if not math.isfinite(number):
+            if not _finite(number):
+                shown = str(number) if len(str(number)) <= 24 else f"{str(number)[:20]}..."
                 raise PublishError(
-                    f"Metrics file {path}: {metric} is {number}, not a finite number the web "
+                    f"Metrics file {path}: {metric} is {shown}, not a finite number the web "
                     f"app's JSON can hold: {remedy}"
                 )
             found[metric] = number
     return dict(sorted(found.items()))
+
+
+def _finite(number: float) -> bool:
+    try:
+        return math.isfinite(number)
+    except OverflowError:  # a whole number past any float's range
+        return False
 
 
 def _is_number(value: Any) -> bool:
@@ -142,6 +150,15 @@ def refuse_regression(
 ) -> None:
     """Refuse, in one line, a run whose metric is worse than the live release's by more than its
     gate allows, on any model; a metric either lacks is not compared."""
+    stated = sorted({name for values in (*live.values(), *run.values()) for name in values})
+    for gate in gates:
+        if run and gate.metric not in stated:
+            # Misspelt, the gate would never compare anything, and every release would pass.
+            raise PublishError(
+                f"{entry.given('max_metric_regression', gate.spec())}: no model states "
+                f"{gate.metric}, in this run or the live release (they state "
+                f"{', '.join(stated)}): spell the metric as the run's metrics files do."
+            )
     for gate in gates:
         for model in sorted(run.keys() & live.keys()):
             old, new = live[model].get(gate.metric), run[model].get(gate.metric)

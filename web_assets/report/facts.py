@@ -81,6 +81,13 @@ def live_state(summary: Summary) -> str:
     step = summary.commit_step or {}
     if summary.live:
         return f"yes: pushed to {summary.pushed}"
+    pr = step.get("pr")
+    if summary.commit and pr:
+        made = f"committed {summary.commit[:10]} on branch {pr['branch']}"
+        base = pr.get("base") or "main"
+        if summary.pushed:
+            return f"not yet: {made}, pushed to {summary.pushed}; live once merged into {base}"
+        return f"not yet: {made} locally only; live once pushed and merged into {base}"
     if summary.commit:
         return f"not yet: committed {summary.commit[:10]} locally only, live once pushed"
     if step:
