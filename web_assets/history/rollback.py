@@ -112,7 +112,9 @@ def apply_rollback(plan: Rollback) -> dict[str, Any]:
     top = toplevel(root)
     files = {_top(root, top, path): root / path for path in plan.restored}
     removed = [_top(root, top, path) for path in plan.removed]
-    journal.record_start(root, plan.parent, plan.restored, plan.removed, sorted(plan.fetched))
+    journal.record_start(
+        root, plan.parent, plan.restored, plan.removed, sorted(plan.fetched), plan.target.commit
+    )
     try:
         written = _restore_all(plan)
         sha = _commit(plan, files, removed)

@@ -5,6 +5,8 @@ it made before it moves the branch; it removes the record last. A record whose p
 means a rollback was killed: `finish_killed_rollback` then makes every path the rollback writes or
 removes match HEAD (the old release when the branch had not moved, the rollback's commit when it
 had), refreshes those entries of the user's index, and removes the temp files and the record.
+Only while HEAD is on the branch the rollback started on, and only files holding bytes the
+rollback could have left (the old release's or the target's): anything else is the user's.
 """
 
 from __future__ import annotations
@@ -28,13 +30,20 @@ def journal_path(root: Path) -> Path:
 
 
 def record_start(
-    root: Path, parent: str, restored: list[str], removed: list[str], fetched: list[str]
+    root: Path,
+    parent: str,
+    restored: list[str],
+    removed: list[str],
+    fetched: list[str],
+    target: str = "",
 ) -> None:
     """Written before the rollback's first write to the work tree. `fetched` files come from the
     object store, not git: a repair removes their temp files and leaves them as they are."""
     data = {
         "owner": private_name("rollback"),
         "parent": parent,
+        "ref": _ref(root),
+        "target": target,
         "commit": "",
         "restored": restored,
         "removed": removed,
@@ -84,17 +93,47 @@ def _repair(root: Path, data: dict) -> str:
     for path in [*paths, *data.get("fetched", [])]:
         partial_path(root / path).unlink(missing_ok=True)
     head = gitcommit.head_commit(root) or ""
-    if not is_work_tree(root) or head not in {data["parent"], data["commit"]}:
-        # HEAD moved elsewhere since (a reset, a commit): the work tree is the user's to judge.
+    moved = head not in {data["parent"], data["commit"]} or data.get("ref", _ref(root)) != _ref(
+        root
+    )
+    if not is_work_tree(root) or moved:
+        # HEAD moved elsewhere since (a reset, a commit, a switch): the work tree is the user's.
         record_done(root)
         return "A killed rollback's temp files were removed; HEAD has moved since, files are kept."
-    _match_head(root, paths)
+    kept = _edited(root, paths, [data["parent"], data.get("target", "")])
+    _match_head(root, [path for path in paths if path not in kept])
     top = toplevel(root)
     gitcommit.sync_index(root, [(root / path).relative_to(top).as_posix() for path in paths])
     record_done(root)
+    note = f" Your changes to {', '.join(kept)} are kept." if kept else ""
     if head == data["parent"]:
-        return "A killed rollback was undone: the published files are HEAD's again."
-    return f"A killed rollback was finished: the published files are those of {head[:10]}."
+        return f"A killed rollback was undone: the published files are HEAD's again.{note}"
+    return f"A killed rollback was finished: the published files are those of {head[:10]}.{note}"
+
+
+def _ref(root: Path) -> str:
+    """The branch HEAD is on ("" when detached)."""
+    return run(root, "symbolic-ref", "--quiet", "HEAD", check=False).stdout.strip()
+
+
+def _edited(root: Path, paths: list[str], commits: list[str]) -> list[str]:
+    """The paths whose bytes none of `commits` holds: written since by the user, not the rollback.
+
+    A record without the target commit (an older one) cannot tell: none is kept.
+    """
+    if not all(commits):
+        return []
+    present = [path for path in paths if (root / path).is_file()]
+    if not present:
+        return []
+    ids = run(root, "hash-object", "--no-filters", "--", *present).stdout.split()
+    held: set[tuple[str, str]] = set()
+    for commit in commits:
+        listing = run(root, "ls-tree", "-z", commit, "--", *present).stdout
+        for line in filter(None, listing.split("\0")):
+            info, path = line.split("\t", 1)
+            held.add((path, info.split()[2]))
+    return [path for path, blob in zip(present, ids, strict=True) if (path, blob) not in held]
 
 
 def _match_head(root: Path, paths: list[str]) -> None:
