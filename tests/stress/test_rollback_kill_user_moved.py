@@ -56,3 +56,23 @@ def test_a_branch_the_user_switched_to_after_the_kill_is_left_as_it_is(template,
     assert {path: (root / path).read_bytes() for path in before} == before, result.text
     assert git(root, "status", "--porcelain") == status
     _no_leftovers(root)
+
+
+@pytest.mark.parametrize("point", [NOT_MOVED, MOVED], ids=["branch not moved", "branch moved"])
+def test_a_commit_the_user_made_after_the_kill_stays_and_the_files_follow_it(
+    template, tmp_path, point
+):
+    root = clone_tree(template[0], tmp_path / "project")
+    publish_killed_at(root, ["rollback", "to=8"], point, AS_COMMAND)
+    (root / "notes.txt").write_text("the user's own\n")
+    git(root, "add", "notes.txt")
+    git(root, "commit", "--quiet", "-m", "the user's commit")
+    mine = git(root, "rev-parse", "HEAD")
+
+    result = run_doit(root, "verify")
+    assert "Traceback" not in result.text, result.text
+    assert git(root, "rev-parse", "HEAD") == mine
+    assert git(root, "status", "--porcelain", "--untracked-files=all") == "", result.text
+    _no_leftovers(root)
+    again = run_doit(root, "rollback", "to=8")
+    assert again.status == 0 or "is what is published now" in again.err, again.text

@@ -5,8 +5,9 @@ it made before it moves the branch; it removes the record last. A record whose p
 means a rollback was killed: `finish_killed_rollback` then makes every path the rollback writes or
 removes match HEAD (the old release when the branch had not moved, the rollback's commit when it
 had), refreshes those entries of the user's index, and removes the temp files and the record.
-Only while HEAD is on the branch the rollback started on, and only files holding bytes the
-rollback could have left (the old release's or the target's): anything else is the user's.
+Only while HEAD is on the branch the rollback started on (also after a commit of the user's),
+and only files holding bytes the rollback could have left (the old release's or the target's):
+anything else is the user's.
 """
 
 from __future__ import annotations
@@ -93,22 +94,33 @@ def _repair(root: Path, data: dict) -> str:
     for path in [*paths, *data.get("fetched", [])]:
         partial_path(root / path).unlink(missing_ok=True)
     head = gitcommit.head_commit(root) or ""
-    moved = head not in {data["parent"], data["commit"]} or data.get("ref", _ref(root)) != _ref(
-        root
-    )
-    if not is_work_tree(root) or moved:
-        # HEAD moved elsewhere since (a reset, a commit, a switch): the work tree is the user's.
+    ours = head in {data["parent"], data["commit"]}
+    if (
+        not is_work_tree(root)
+        or data.get("ref", _ref(root)) != _ref(root)
+        or not (ours or data.get("target"))
+    ):
+        # Another branch checked out since: its work tree is the user's.
         record_done(root)
         return "A killed rollback's temp files were removed; HEAD has moved since, files are kept."
+    # Only bytes the rollback could have left are set to HEAD's (also after a commit of the
+    # user's on top): a file with any other bytes was written by the user since.
     kept = _edited(root, paths, [data["parent"], data.get("target", "")])
-    _match_head(root, [path for path in paths if path not in kept])
+    done = [path for path in paths if path not in kept]
+    _match_head(root, done)
     top = toplevel(root)
-    gitcommit.sync_index(root, [(root / path).relative_to(top).as_posix() for path in paths])
+    # A kill after the move left the index on the old release: every path follows HEAD.
+    synced = paths if ours else done
+    gitcommit.sync_index(root, [(root / path).relative_to(top).as_posix() for path in synced])
     record_done(root)
     note = f" Your changes to {', '.join(kept)} are kept." if kept else ""
     if head == data["parent"]:
         return f"A killed rollback was undone: the published files are HEAD's again.{note}"
-    return f"A killed rollback was finished: the published files are those of {head[:10]}.{note}"
+    if ours:
+        return (
+            f"A killed rollback was finished: the published files are those of {head[:10]}.{note}"
+        )
+    return f"A killed rollback was set right: the published files are those of HEAD ({head[:10]}).{note}"
 
 
 def _ref(root: Path) -> str:
