@@ -13,6 +13,8 @@ anything else is the user's.
 from __future__ import annotations
 
 import json
+import os
+import shutil
 from pathlib import Path
 
 from web_assets.errors import PublishError
@@ -39,7 +41,9 @@ def record_start(
     target: str = "",
 ) -> None:
     """Written before the rollback's first write to the work tree. `fetched` files come from the
-    object store, not git: a repair removes their temp files and leaves them as they are."""
+    object store, not git: those there now are kept aside (hard links), for a repair that undoes
+    the rollback to put back."""
+    kept = [path for path in fetched if (root / path).is_file()]
     data = {
         "owner": private_name("rollback"),
         "parent": parent,
@@ -49,8 +53,15 @@ def record_start(
         "restored": restored,
         "removed": removed,
         "fetched": fetched,
+        "kept": kept,
     }
     _write(root, data)
+    folder = _kept_dir(root)
+    shutil.rmtree(folder, ignore_errors=True)
+    folder.mkdir()
+    for number, path in enumerate(fetched):
+        if path in kept:
+            _link(root / path, folder / str(number))
 
 
 def record_commit(root: Path, commit: str) -> None:
@@ -61,7 +72,31 @@ def record_commit(root: Path, commit: str) -> None:
 
 
 def record_done(root: Path) -> None:
+    shutil.rmtree(_kept_dir(root), ignore_errors=True)
     journal_path(root).unlink(missing_ok=True)
+
+
+def _kept_dir(root: Path) -> Path:
+    return publish_lock.state_dir(root) / "rollback-kept"
+
+
+def _link(source: Path, target: Path) -> None:
+    try:
+        os.link(source, target)
+    except OSError:
+        shutil.copy2(source, target)  # a file system without hard links
+
+
+def _put_back_fetched(root: Path, data: dict) -> None:
+    """The files fetched from the store as they were before the rollback: a file kept aside goes
+    back; one that was not there is removed. A kept file with no copy aside was never replaced."""
+    folder, kept = _kept_dir(root), set(data.get("kept", []))
+    for number, path in enumerate(data.get("fetched", [])):
+        aside = folder / str(number)
+        if path in kept and aside.is_file():
+            os.replace(aside, root / path)
+        elif path not in kept and "kept" in data:
+            (root / path).unlink(missing_ok=True)
 
 
 def finish_killed_rollback(root: Path) -> str | None:
@@ -111,6 +146,8 @@ def _repair(root: Path, data: dict) -> str:
     top = toplevel(root)
     # A kill after the move left the index on the old release: every path follows HEAD.
     synced = paths if ours else done
+    if head != data["commit"]:
+        _put_back_fetched(root, data)
     gitcommit.sync_index(root, [(root / path).relative_to(top).as_posix() for path in synced])
     record_done(root)
     note = f" Your changes to {', '.join(kept)} are kept." if kept else ""
