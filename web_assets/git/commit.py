@@ -252,7 +252,7 @@ def move_branch(
     """`advance_branch`, `sync_index(paths)`, then `tag_release(version=, lines=)` when `tag`
     says so; the tag's name. A kill after the move (the index on the old blobs, so that the
     user's next commit would revert the release; no tag) is finished by the next run."""
-    with index_follows(root, new, paths, tag):
+    with index_follows(root, new, paths, tag, old or ""):
         advance_branch(root, branch, new, old, reflog=reflog)
         sync_index(root, paths)
         return tag_release(root, commit=new, **tag) if tag else ""

@@ -85,15 +85,20 @@ def _remove_leftovers(root: Path) -> list[str]:
 
 @contextmanager
 def index_follows(
-    root: Path, commit: str, paths: list[str], tag: dict[str, Any] | None = None
+    root: Path,
+    commit: str,
+    paths: list[str],
+    tag: dict[str, Any] | None = None,
+    base: str | None = None,
 ) -> Iterator[None]:
-    """Record, for the block that moves the branch to `commit` and then runs `sync_index(paths)`
-    (and `tag_release(**tag)`), that the index must follow and the tag be made; a kill inside it
-    is finished by the next `repair_after_kill`."""
+    """Record, for the block that moves the branch from `base` to `commit` and then runs
+    `sync_index(paths)` (and `tag_release(**tag)`), that the index must follow and the tag be
+    made; a kill inside it is finished by the next `repair_after_kill`. `base` is "" for a branch
+    with no commit; None refreshes every path, whatever the user staged since."""
     folder = private_dir(root)
     record = folder / private_name(PENDING)
     staged = folder / private_name("pending")
-    wanted = {"commit": commit, "paths": sorted(paths), "tag": tag}
+    wanted = {"base": base, "commit": commit, "paths": sorted(paths), "tag": tag}
     data = json.dumps(wanted, sort_keys=True)
     with open(staged, "w", encoding="utf-8") as stream:
         stream.write(data + "\n")
@@ -148,12 +153,25 @@ def _finish_syncs(root: Path) -> None:
         except (OSError, ValueError, TypeError, KeyError):
             commit, paths, tag = "", [], None
         if commit and paths and _head(root) == commit:
+            if isinstance(wanted.get("base"), str):
+                paths = _as_left(root, wanted["base"], paths)
             sync_index(root, paths)
             if tag:
                 # A tag that cannot be made must not stop every later command: it is left out.
                 with suppress(PublishError):
                     tag_release(root, commit=commit, **tag)
         record.unlink(missing_ok=True)
+
+
+def _as_left(root: Path, base: str, paths: list[str]) -> list[str]:
+    """The paths whose index entry is still `base`'s, as the kill left it: another was staged
+    by the user since, and stays."""
+    top = toplevel(root)
+    staged = run(top, "ls-files", "-z", "--stage", "--", *paths).stdout
+    listed = run(top, "ls-tree", "-z", "--full-tree", base, "--", *paths).stdout if base else ""
+    index = {line.split("\t", 1)[1]: line.split()[1] for line in filter(None, staged.split("\0"))}
+    held = {line.split("\t", 1)[1]: line.split()[2] for line in filter(None, listed.split("\0"))}
+    return [path for path in paths if index.get(path) == held.get(path)]
 
 
 def _ref_locks(marker: Path) -> list[str]:

@@ -24,6 +24,14 @@ def push(
     if atomic and "does not support --atomic" in output_of(result):
         command.remove("--atomic")  # an old server: the branch first, then the tag, in one push
         result = run(root, *command, check=False)
+    refused = _refused_tags(result.stdout, f"refs/heads/{branch}")
+    if result.returncode != 0 and refused:
+        raise PublishError(
+            f"Push to {remote} {branch} was refused: the remote does not take the release tag "
+            f"{', '.join(refused)}, and the branch goes only with it; the local commits and tag "
+            "are kept. Publish with tags=false (--no-tags) to push the branch alone, or allow "
+            f"the tag on the remote, then publish again. git said:\n{output_of(result)}"
+        )
     if result.returncode != 0:
         raise PublishError(
             f"Push to {remote} {branch} was refused; the local commits are kept. Bring the branch "
@@ -32,6 +40,22 @@ def push(
         )
     new = run(root, "rev-parse", "--verify", f"{tip}^{{commit}}").stdout.strip()
     return _remote_before(root, result.stdout, f"refs/heads/{branch}", new), new
+
+
+def _refused_tags(porcelain: str, branch_ref: str) -> list[str]:
+    """The tags the remote refused for a reason of their own, when the branch was refused only
+    because of them (an atomic push) or not at all: a branch behind the remote needs a rebase."""
+    tags, branch_ok = [], True
+    for line in porcelain.splitlines():
+        parts = line.split("\t")
+        if len(parts) < 3 or parts[0] != "!":
+            continue
+        ref = parts[1].rsplit(":", 1)[-1]
+        if ref == branch_ref:
+            branch_ok = "atomic push failure" in parts[2]
+        elif ref.startswith("refs/tags/") and "atomic push failure" not in parts[2]:
+            tags.append(ref.removeprefix("refs/tags/"))
+    return tags if branch_ok else []
 
 
 def _remote_before(root: Path, porcelain: str, ref: str, new: str) -> str:

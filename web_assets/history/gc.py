@@ -6,6 +6,7 @@ from dataclasses import dataclass
 
 from web_assets.config.settings import Settings
 from web_assets.errors import PublishError
+from web_assets.history.branch import UNSHALLOW
 from web_assets.history.log import list_releases
 from web_assets.records.lockfile import read_lock
 from web_assets.store.collect import Garbage, find_garbage, lock_objects
@@ -35,7 +36,16 @@ def plan_gc(settings: Settings, keep: int) -> Collection:
     versions: list[str] = []
     if is_work_tree(settings.root):
         manifest, lock = settings.relative(settings.manifest), settings.relative(settings.lock_file)
-        for release in list_releases(settings.root, "HEAD", manifest, lock)[:keep]:
+        releases = list_releases(settings.root, "HEAD", manifest, lock)
+        if releases.shallow and len(releases) < keep:
+            # The older releases to keep are not in the clone: what they name is unknown.
+            fewer = f", or give keep={len(releases)}" if releases else ""
+            raise PublishError(
+                f"keep={keep}: this clone is shallow and holds {len(releases)} release(s), so the "
+                f"objects of the older ones it must keep are unknown ({UNSHALLOW}, then run gc "
+                f"again{fewer}). Nothing was deleted."
+            )
+        for release in releases[:keep]:
             named |= lock_objects(release.lock)
             versions.append(release.version)
     referenced = {key for bucket, key in named if bucket == store.bucket}

@@ -26,6 +26,7 @@ from web_assets.history import rollback_journal as journal
 from web_assets.history import rollback_store as store
 from web_assets.history.log import PastRelease, list_releases, resolve
 from web_assets.records.jsonio import parse_json
+from web_assets.verify.pins import committed_pins, refuse_unserved
 
 MESSAGE = "chore: roll back web assets to version {version} (commit {commit})"
 
@@ -112,7 +113,9 @@ def apply_rollback(plan: Rollback) -> dict[str, Any]:
     top = toplevel(root)
     files = {_top(root, top, path): root / path for path in plan.restored}
     removed = [_top(root, top, path) for path in plan.removed]
-    journal.record_start(root, plan.parent, plan.restored, plan.removed, sorted(plan.fetched))
+    journal.record_start(
+        root, plan.parent, plan.restored, plan.removed, sorted(plan.fetched), plan.target.commit
+    )
     try:
         written = _restore_all(plan)
         sha = _commit(plan, files, removed)
@@ -128,18 +131,32 @@ def apply_rollback(plan: Rollback) -> dict[str, Any]:
     cache = cache_for(root)
     for path, digest in written.items():
         cache.record_written(root / path, digest)
-    pushed = ""
-    if settings.push:
-        try:
-            gitcommit.push(root, settings.remote, plan.branch, [sha] if sha else [])
-        except PublishError as err:
-            # The commit stays: history is never rewritten, and `git push` sends it later.
-            raise PublishError(
-                f"The rollback is committed ({sha[:10]}) but not pushed: push it with `git push "
-                f"{settings.remote} {plan.branch}` once the remote takes it. {err}"
-            ) from None
-        pushed = f"{settings.remote} {plan.branch}"
+    pushed = _push(plan, sha or "") if settings.push else ""
     return {"commit": sha or "", "pushed": pushed, "written": sorted(written)}
+
+
+def _push(plan: Rollback, sha: str) -> str:
+    """Push the rollback's commit (HEAD when it made none); where it went."""
+    settings, root = plan.settings, plan.settings.root
+    tip, where = sha or plan.parent, f"{settings.remote} {plan.branch}"
+    # A release made before pins were checked may pin a commit off the branch: never sent.
+    manifest = settings.relative(settings.manifest)
+    pinned = committed_pins(root, tip, manifest, settings.uri_template)
+    try:
+        refuse_unserved(root, tip, pinned, where)
+    except PublishError as err:
+        raise PublishError(
+            f"The rollback is committed ({tip[:10]}) but not pushed. {err}"
+        ) from None
+    try:
+        gitcommit.push(root, settings.remote, plan.branch, [sha] if sha else [])
+    except PublishError as err:
+        # The commit stays: history is never rewritten, and `git push` sends it later.
+        raise PublishError(
+            f"The rollback is committed ({sha[:10]}) but not pushed: push it with `git push "
+            f"{settings.remote} {plan.branch}` once the remote takes it. {err}"
+        ) from None
+    return where
 
 
 def _commit(plan: Rollback, files: dict[str, Path], removed: list[str]) -> str | None:

@@ -136,7 +136,7 @@ def pinned_problems(settings: Settings, entries: Entries, version: Any) -> list[
         if commit is not None:
             label = f"{section}/{entry.get('id')}"
             pinned.append(Pin(label, path, commit, str(entry.get("sha256"))))
-    found = pin_problems(settings.root, settings.branch, pinned)
+    found = pin_problems(settings.root, pinned)
     return [Problem(pin.label, pin.path, "pin", "", why) for pin, why in found]
 
 

@@ -27,15 +27,14 @@ class Pin(NamedTuple):
     sha256: str
 
 
-def pin_problems(root: Path, branch: str | None, pinned: list[Pin]) -> list[tuple[Pin, str]]:
+def pin_problems(root: Path, pinned: list[Pin]) -> list[tuple[Pin, str]]:
     """Each pin that names a commit off the branch, or other bytes than the manifest's, and why."""
     if not pinned or not is_work_tree(root):
         return []
-    if not branch:
-        # The branch a publish commits to: the checked-out one (HEAD when detached).
-        current = run(root, "symbolic-ref", "--short", "-q", "HEAD", check=False).stdout.strip()
-        branch = current or None
-    tip = f"refs/heads/{branch}" if branch else "HEAD"
+    # A publish commits on HEAD whatever `branch` says (it names the remote branch pushed to):
+    # the checked-out branch, or HEAD when detached, is what a push sends.
+    current = run(root, "symbolic-ref", "--short", "-q", "HEAD", check=False).stdout.strip()
+    tip = f"refs/heads/{current}" if current else "HEAD"
     reachable = {
         commit: _reaches(root, commit, tip) for commit in sorted({p.commit for p in pinned})
     }
