@@ -67,7 +67,8 @@ def releases_text(root: Path) -> list[str]:
 def diff_text(root: Path, since: str | None, until: str | None) -> list[str]:
     from web_assets.history.branch import shallow_note
     from web_assets.history.diff import diff_lines
-    from web_assets.history.log import list_releases, resolve
+    from web_assets.history.log import list_releases
+    from web_assets.history.names import resolve
 
     manifest, lock = history_paths(root)
     found = list_releases(root, "HEAD", manifest, lock)

@@ -5,27 +5,11 @@ whose every object is in the store."""
 from __future__ import annotations
 
 import json
-from pathlib import Path
 
 from testing.doit import run_doit
-from testing.gitrepo import git
 from testing.kill import Point, publish_killed_at
-from testing.project import LOCK, new_run, without_git_template
-
-
-def use_bucket(project: Path, server, bucket: str) -> None:
-    pyproject = project / "pyproject.toml"
-    lines = [
-        'storage = "s3"',
-        f's3_bucket = "{bucket}"',
-        f's3_endpoint_url = "{server.endpoint_url}"',
-        f's3_region = "{server.region}"',
-        f'public_base_url = "{server.public_base_url}/{bucket}"',
-        "check_models = false",
-    ]
-    text = pyproject.read_text().replace("version = 7\n", "version = 7\n" + "\n".join(lines) + "\n")
-    pyproject.write_text(without_git_template(text))
-    git(project, "commit", "--quiet", "--all", "-m", "models in the object store")
+from testing.project import LOCK, new_run
+from testing.s3_project import use_bucket
 
 
 def keys(server, bucket: str) -> set[str]:
@@ -35,7 +19,7 @@ def keys(server, bucket: str) -> set[str]:
 
 def test_objects_gc_took_from_a_killed_publish_are_sent_again(project, seaweedfs):
     bucket = seaweedfs.new_bucket()
-    use_bucket(project, seaweedfs, bucket)
+    use_bucket(project, seaweedfs, bucket, "check_models = false")
     (project / ".git/info/exclude").write_text("scratch/\n")
     env = seaweedfs.env()
     assert run_doit(project, env=env).status == 0

@@ -24,25 +24,10 @@ from testing.project import (
     snapshot,
     without_git_template,
 )
+from testing.s3_project import use_bucket
 from web_assets.config.settings import resolve_settings
 
 MiB = 1 << 20
-
-
-def use_bucket(project: Path, server, bucket: str, *extra: str) -> None:
-    """The store's settings in pyproject.toml, committed, as a project would keep them."""
-    pyproject = project / "pyproject.toml"
-    lines = [
-        'storage = "s3"',
-        f's3_bucket = "{bucket}"',
-        f's3_endpoint_url = "{server.endpoint_url}"',
-        f's3_region = "{server.region}"',
-        f'public_base_url = "{server.public_base_url}/{bucket}"',
-        *extra,
-    ]
-    text = pyproject.read_text().replace("version = 7\n", "version = 7\n" + "\n".join(lines) + "\n")
-    pyproject.write_text(without_git_template(text))
-    git(project, "commit", "--quiet", "--all", "-m", "models in the object store")
 
 
 @pytest.fixture

@@ -10,22 +10,8 @@ import pytest
 
 from testing.doit import run_doit
 from testing.gitrepo import git
-from testing.project import LOCK, new_run, snapshot, without_git_template
-
-
-def use_bucket(project: Path, server, bucket: str) -> None:
-    pyproject = project / "pyproject.toml"
-    lines = [
-        'storage = "s3"',
-        f's3_bucket = "{bucket}"',
-        f's3_endpoint_url = "{server.endpoint_url}"',
-        f's3_region = "{server.region}"',
-        f'public_base_url = "{server.public_base_url}/{bucket}"',
-        "check_models = false",
-    ]
-    text = pyproject.read_text().replace("version = 7\n", "version = 7\n" + "\n".join(lines) + "\n")
-    pyproject.write_text(without_git_template(text))
-    git(project, "commit", "--quiet", "--all", "-m", "models in the object store")
+from testing.project import LOCK, new_run, snapshot
+from testing.s3_project import use_bucket
 
 
 def lock_objects(project: Path) -> dict[str, dict]:
@@ -46,7 +32,7 @@ def keys(server, bucket: str) -> set[str]:
 def two_releases(project, seaweedfs):
     """Versions 7 and 8 published to a fresh bucket, each with its own models."""
     bucket = seaweedfs.new_bucket()
-    use_bucket(project, seaweedfs, bucket)
+    use_bucket(project, seaweedfs, bucket, "check_models = false")
     (project / ".git/info/exclude").write_text("scratch/\n")
     assert run_doit(project, env=seaweedfs.env()).status == 0
     seven = lock_keys(project)

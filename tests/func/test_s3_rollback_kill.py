@@ -10,24 +10,10 @@ from pathlib import Path
 from testing.doit import run_doit
 from testing.gitrepo import git
 from testing.kill import Point, publish_killed_at
-from testing.project import LOCK, new_run, without_git_template
+from testing.project import LOCK, new_run
+from testing.s3_project import use_bucket
 
 NOT_COMMITTED = Point("web_assets.git.commit:build_commit", "before")
-
-
-def use_bucket(project: Path, server, bucket: str) -> None:
-    pyproject = project / "pyproject.toml"
-    lines = [
-        'storage = "s3"',
-        f's3_bucket = "{bucket}"',
-        f's3_endpoint_url = "{server.endpoint_url}"',
-        f's3_region = "{server.region}"',
-        f'public_base_url = "{server.public_base_url}/{bucket}"',
-        "check_models = false",
-    ]
-    text = pyproject.read_text().replace("version = 7\n", "version = 7\n" + "\n".join(lines) + "\n")
-    pyproject.write_text(without_git_template(text))
-    git(project, "commit", "--quiet", "--all", "-m", "models in the object store")
 
 
 def stored_files(project: Path) -> dict[str, str]:
@@ -36,7 +22,7 @@ def stored_files(project: Path) -> dict[str, str]:
 
 
 def test_a_rollback_killed_after_its_fetch_is_undone_with_the_store_files(project, seaweedfs):
-    use_bucket(project, seaweedfs, seaweedfs.new_bucket())
+    use_bucket(project, seaweedfs, seaweedfs.new_bucket(), "check_models = false")
     (project / ".git/info/exclude").write_text("scratch/\n")
     env = seaweedfs.env()
     assert run_doit(project, env=env).status == 0

@@ -6,34 +6,17 @@ from __future__ import annotations
 import json
 import os
 from datetime import UTC, datetime, timedelta
-from pathlib import Path
 
 from testing.doit import run_doit
-from testing.gitrepo import git
 from testing.kill import Point, publish_killed_at
-from testing.project import EXPORT, without_git_template
+from testing.project import EXPORT
+from testing.s3_project import use_bucket
 from web_assets.config.storage import DEFAULT_PREFIX
 from web_assets.store.pending import PendingUploads
 from web_assets.store.upload import abort_stale_uploads
 
 MiB = 1 << 20
 THEIRS = f"{DEFAULT_PREFIX}/{'a' * 64}/their_model.onnx"
-
-
-def use_bucket(project: Path, server, bucket: str) -> None:
-    pyproject = project / "pyproject.toml"
-    lines = [
-        'storage = "s3"',
-        f's3_bucket = "{bucket}"',
-        f's3_endpoint_url = "{server.endpoint_url}"',
-        f's3_region = "{server.region}"',
-        f'public_base_url = "{server.public_base_url}/{bucket}"',
-        "s3_threads = 1",
-        "check_models = false",
-    ]
-    text = pyproject.read_text().replace("version = 7\n", "version = 7\n" + "\n".join(lines) + "\n")
-    pyproject.write_text(without_git_template(text))
-    git(project, "commit", "--quiet", "--all", "-m", "models in the object store")
 
 
 def start_theirs(client, bucket: str) -> tuple[str, bytes]:
@@ -51,7 +34,7 @@ def in_progress(client, bucket: str) -> dict[str, str]:
 
 def test_our_killed_upload_is_aborted_and_another_publishers_survives(project, seaweedfs):
     bucket = seaweedfs.new_bucket()
-    use_bucket(project, seaweedfs, bucket)
+    use_bucket(project, seaweedfs, bucket, "s3_threads = 1", "check_models = false")
     (project / EXPORT / "large_model.onnx").write_bytes(os.urandom(24 * MiB))
     client = seaweedfs.client()
     theirs, part = start_theirs(client, bucket)

@@ -17,7 +17,8 @@ from testing.project import retrain
 from web_assets.errors import PublishError
 from web_assets.git.objects import CHUNK, restore
 from web_assets.history.diff import changes, diff_lines, release_line
-from web_assets.history.log import list_releases, resolve
+from web_assets.history.log import list_releases
+from web_assets.history.names import resolve
 
 
 @pytest.fixture

@@ -17,7 +17,8 @@ from web_assets.config.settings import resolve_settings
 from web_assets.errors import PublishError
 from web_assets.history.diff import diff_lines
 from web_assets.history.listing import release_lines
-from web_assets.history.log import list_releases, resolve
+from web_assets.history.log import list_releases
+from web_assets.history.names import resolve
 from web_assets.history.rollback import apply_rollback, plan_rollback
 from web_assets.modelcheck.runtime import Shift
 from web_assets.release.immutable import refuse_rewritten_version

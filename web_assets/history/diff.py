@@ -10,10 +10,8 @@ from typing import Any
 
 from web_assets.git.objects import objects, read_all
 from web_assets.history.log import ARTEFACT_KINDS, DATASET_KINDS, FileRef, PastRelease
-from web_assets.history.metric_lines import with_metric_lines
+from web_assets.history.recorded_lines import shift_lines, with_metric_lines
 from web_assets.records.jsonio import parse_json
-
-OUTCOMES = ("home", "draw", "away")
 
 SECTIONS = ("models", "preprocessing", "attribution")
 DIGEST_FIELDS = {"sha256", "size_bytes", "integrity"}
@@ -96,7 +94,7 @@ def diff_lines(root: Path, older: PastRelease, newer: PastRelease) -> list[str]:
         *_file_lines(older.files, newer.files, kept),
         *_feature_lines(root, older, newer),
         *with_metric_lines(_manifest_lines(older.manifest, newer.manifest), older, newer),
-        *_shift_lines(newer.lock, models),
+        *shift_lines(newer.lock, models),
     ]
     return lines + (body or ["no difference"])
 
@@ -234,43 +232,6 @@ def _manifest_lines(old: dict[str, Any], new: dict[str, Any]) -> list[str]:
     return lines
 
 
-def _shift_lines(lock: dict[str, Any] | None, changed: set[str]) -> list[str]:
-    """The newer release's prediction shift and missing features, as its publish recorded them.
-
-    Only for the `changed` models: an unchanged model's record describes an older publish.
-    """
-    lines = []
-    for entry in (lock or {}).get("files") or []:
-        if not isinstance(entry, dict) or entry.get("kind") != "model":
-            continue
-        if entry.get("id") not in changed:
-            continue
-        model = entry.get("id") or entry.get("path")
-        shift = entry.get("prediction_shift")
-        if isinstance(shift, dict):
-            said = []
-            # As modelcheck's Shift.record() writes it: the mean, then per outcome.
-            mean, by = shift.get("mean_abs_dp"), shift.get("mean_abs_dp_by_outcome")
-            if _number(mean):
-                outcomes = by if isinstance(by, dict) else {}
-                parts = [
-                    f"{name} {outcomes[name]:.4f}"
-                    for name in OUTCOMES
-                    if _number(outcomes.get(name))
-                ]
-                said.append(
-                    f"mean |dp| {mean:.4f}" + (f" ({', '.join(parts)})" if len(parts) == 3 else "")
-                )
-            if _number(shift.get("changed_picks")) and _number(shift.get("fixtures")):
-                said.append(f"{shift['changed_picks']} of {shift['fixtures']} picks changed")
-            if said:
-                lines.append(f"{model} prediction shift (recorded at publish): {'; '.join(said)}")
-        missing = entry.get("missing_features")
-        if isinstance(missing, list) and missing:
-            lines.append(f"{model} missing features: {', '.join(map(str, missing))}")
-    return lines
-
-
 def _entries(manifest: dict[str, Any], section: str) -> list[dict[str, Any]]:
     entries = manifest.get(section)
     return (
@@ -280,10 +241,6 @@ def _entries(manifest: dict[str, Any], section: str) -> list[dict[str, Any]]:
 
 def _scalar(value: Any) -> bool:
     return value is None or isinstance(value, str | int | float | bool)
-
-
-def _number(value: Any) -> bool:
-    return isinstance(value, int | float) and not isinstance(value, bool)
 
 
 def _show(key: str, mapping: dict[str, Any]) -> str:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from web_assets.history.branch import UNSHALLOW
 from web_assets.history.diff import changes, release_line
 from web_assets.history.log import PastRelease, ReleaseList, same_content
-from web_assets.history.metric_lines import headline, metrics_of
+from web_assets.history.recorded_lines import headline, metrics_of
 from web_assets.history.rollback import MESSAGE
 
 ROLLBACK_SUBJECT = MESSAGE.split("{", 1)[0]

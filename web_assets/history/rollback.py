@@ -24,7 +24,8 @@ from web_assets.git.objects import read_all, restore
 from web_assets.git.run import is_work_tree, run, toplevel
 from web_assets.history import rollback_journal as journal
 from web_assets.history import rollback_store as store
-from web_assets.history.log import PastRelease, list_releases, resolve
+from web_assets.history.log import PastRelease, list_releases
+from web_assets.history.names import resolve
 from web_assets.records.jsonio import parse_json
 from web_assets.verify.pins import committed_pins, refuse_unserved
 
