@@ -61,6 +61,7 @@ class DigestCache:
         self.path = root / CACHE_FILE
         self.bytes_hashed = 0
         self._lock = threading.Lock()
+        self._hashing: dict[str, threading.Lock] = {}  # one lock per file being hashed
         self._warned = False
         self._entries = self._load()
         self._dirty = False
@@ -128,11 +129,19 @@ class DigestCache:
         known = self.known(key, stat)
         if known is not None:
             return known
-        started = time.time_ns()
-        digest = hash_file(self.root / key, label=key)
+        # Two steps running at once (check:models and check:datasets) may ask for one file: the
+        # second waits for the first's digest instead of reading the bytes again.
         with self._lock:
-            self.bytes_hashed += digest.size
-        self.record_read(key, digest, stat, started)
+            hashing = self._hashing.setdefault(key, threading.Lock())
+        with hashing:
+            known = self.known(key, stat)
+            if known is not None:
+                return known
+            started = time.time_ns()
+            digest = hash_file(self.root / key, label=key)
+            with self._lock:
+                self.bytes_hashed += digest.size
+            self.record_read(key, digest, stat, started)
         return digest
 
     def digest_all(self, paths: list[str], threads: int) -> dict[str, FileDigest]:
