@@ -110,3 +110,16 @@ def test_gc_without_an_object_store_has_nothing_to_collect(project):
     result = run_doit(project, "gc", "keep=1")
     assert result.status == 0, result.text
     assert "nothing to collect" in result.out
+
+
+def test_gc_on_a_branch_made_before_the_last_release_keeps_what_the_live_release_names(
+    two_releases, seaweedfs
+):
+    project, bucket, _, eight = two_releases
+    env = seaweedfs.env()
+    # A branch from before version 8, checked out: its history holds version 7 alone.
+    before = git(project, "log", "--format=%H", "--grep=version 8", "--invert-grep", "-1")
+    git(project, "switch", "--quiet", "-c", "older", before)
+    applied = run_doit(project, "gc", "keep=1", "apply=true", env=env)
+    assert applied.status == 0, applied.text
+    assert eight <= keys(seaweedfs, bucket), "the live release's objects were deleted"
