@@ -23,3 +23,9 @@ def use_bucket(project: Path, server, bucket: str, *extra: str) -> None:
     text = pyproject.read_text().replace("version = 7\n", "version = 7\n" + "\n".join(lines) + "\n")
     pyproject.write_text(without_git_template(text))
     git(project, "commit", "--quiet", "--all", "-m", "models in the object store")
+
+
+def bucket_keys(server, bucket: str) -> set[str]:
+    """Every object key in `bucket` (the test buckets hold a few dozen at most: one listing)."""
+    listed = server.client().list_objects_v2(Bucket=bucket)
+    return {item["Key"] for item in listed.get("Contents", [])}

@@ -9,12 +9,7 @@ import json
 from testing.doit import run_doit
 from testing.kill import Point, publish_killed_at
 from testing.project import LOCK, new_run
-from testing.s3_project import use_bucket
-
-
-def keys(server, bucket: str) -> set[str]:
-    listed = server.client().list_objects_v2(Bucket=bucket)
-    return {item["Key"] for item in listed.get("Contents", [])}
+from testing.s3_project import bucket_keys, use_bucket
 
 
 def test_objects_gc_took_from_a_killed_publish_are_sent_again(project, seaweedfs):
@@ -36,5 +31,5 @@ def test_objects_gc_took_from_a_killed_publish_are_sent_again(project, seaweedfs
     assert done.status == 0, done.text
     lock = json.loads((project / LOCK).read_text())
     named = {entry["object"]["key"] for entry in lock["files"] if "object" in entry}
-    assert named and named <= keys(seaweedfs, bucket), collected.text
+    assert named and named <= bucket_keys(seaweedfs, bucket), collected.text
     assert run_doit(project, "verify", "live=true", env=env).status == 0

@@ -11,7 +11,7 @@ import pytest
 from testing.doit import run_doit
 from testing.gitrepo import git
 from testing.project import LOCK, new_run, snapshot
-from testing.s3_project import use_bucket
+from testing.s3_project import bucket_keys, use_bucket
 
 
 def lock_objects(project: Path) -> dict[str, dict]:
@@ -21,11 +21,6 @@ def lock_objects(project: Path) -> dict[str, dict]:
 
 def lock_keys(project: Path) -> set[str]:
     return {stored["key"] for stored in lock_objects(project).values()}
-
-
-def keys(server, bucket: str) -> set[str]:
-    listed = server.client().list_objects_v2(Bucket=bucket)
-    return {item["Key"] for item in listed.get("Contents", [])}
 
 
 @pytest.fixture
@@ -81,7 +76,7 @@ def test_gc_keeps_the_last_releases_objects_and_deletes_the_rest_only_when_asked
     project, bucket, seven, eight = two_releases
     env = seaweedfs.env()
     only_seven = seven - eight
-    assert only_seven and keys(seaweedfs, bucket) == seven | eight
+    assert only_seven and bucket_keys(seaweedfs, bucket) == seven | eight
     # Another publisher is writing one of those keys again: it is not touched.
     writing = sorted(only_seven)[0]
     seaweedfs.client().create_multipart_upload(Bucket=bucket, Key=writing)
@@ -96,12 +91,12 @@ def test_gc_keeps_the_last_releases_objects_and_deletes_the_rest_only_when_asked
     doomed = only_seven - {writing}
     assert f"Would delete {len(doomed)} object(s)" in dry.out
     assert all(key in dry.out for key in doomed) and writing not in dry.out
-    assert keys(seaweedfs, bucket) == seven | eight
+    assert bucket_keys(seaweedfs, bucket) == seven | eight
 
     applied = run_doit(project, "gc", "keep=1", "apply=true", env=env)
     assert applied.status == 0, applied.text
     assert f"Deleted {len(doomed)} object(s)" in applied.out
-    assert keys(seaweedfs, bucket) == eight | {writing}
+    assert bucket_keys(seaweedfs, bucket) == eight | {writing}
     assert run_doit(project, "verify", env=env).status == 0
     assert run_doit(project, "gc", "keep=1", env=env).out.startswith("Nothing to collect")
 
@@ -122,4 +117,4 @@ def test_gc_on_a_branch_made_before_the_last_release_keeps_what_the_live_release
     git(project, "switch", "--quiet", "-c", "older", before)
     applied = run_doit(project, "gc", "keep=1", "apply=true", env=env)
     assert applied.status == 0, applied.text
-    assert eight <= keys(seaweedfs, bucket), "the live release's objects were deleted"
+    assert eight <= bucket_keys(seaweedfs, bucket), "the live release's objects were deleted"
