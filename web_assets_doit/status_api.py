@@ -19,7 +19,7 @@ from web_assets.errors import PublishError
 from web_assets.files.publish_lock import state_dir
 from web_assets.history.branch import UNSHALLOW
 from web_assets.history.diff import changes
-from web_assets.history.listing import _is_rollback, _published_before, _records_only
+from web_assets.history.listing import listed
 from web_assets.history.log import PastRelease, list_releases
 from web_assets.records.jsonio import MAX_JSON_BYTES, parse_json
 
@@ -82,22 +82,20 @@ def history(root: Path, limit: int) -> dict[str, Any]:
         releases = list_releases(root, "HEAD", *history_paths(root))
     except PublishError as err:
         return {"error": str(err), "releases": [], "limit": limit, "max": MAX_RELEASES}
-    earlier = _published_before(releases)
     rows: list[dict[str, Any]] = []
     records_only, more = 0, False
-    for place, release in enumerate(releases):
-        older = releases[place + 1] if place + 1 < len(releases) else None
-        if older is not None and _records_only(older, release):
+    for entry in listed(releases):
+        release, older, again = entry.release, entry.older, entry.again
+        if entry.records_only:
             records_only += 1
             continue
         if len(rows) == limit:
             more = True
             break
         row = _row(release, older, releases.shallow)
-        again = earlier.get(release.commit)
         if again is not None:
             row["again"] = {
-                "rollback": _is_rollback(release, older),
+                "rollback": entry.rollback,
                 "version": again.version,
                 "commit": again.commit,
             }

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from typing import NamedTuple
+
 from web_assets.history.branch import UNSHALLOW
 from web_assets.history.diff import changes, release_line
 from web_assets.history.log import PastRelease, ReleaseList, same_content
@@ -11,6 +14,28 @@ from web_assets.history.rollback import MESSAGE
 ROLLBACK_SUBJECT = MESSAGE.split("{", 1)[0]
 
 
+class Listed(NamedTuple):
+    """A release as the listings show it: the one before it, whether only its records moved,
+    and the older release it publishes again (`again`), by rollback or not."""
+
+    release: PastRelease
+    older: PastRelease | None
+    records_only: bool
+    again: PastRelease | None
+    rollback: bool
+
+
+def listed(releases: ReleaseList) -> Iterator[Listed]:
+    """Each release, newest first, as `doit releases` and the status page classify it."""
+    earlier = _published_before(releases)
+    for place, release in enumerate(releases):
+        older = releases[place + 1] if place + 1 < len(releases) else None
+        records_only = older is not None and _records_only(older, release)
+        again = earlier.get(release.commit)
+        rollback = again is not None and _is_rollback(release, older)
+        yield Listed(release, older, records_only, again, rollback)
+
+
 def release_lines(releases: ReleaseList) -> list[str]:
     """One line per release, newest first, marking rollbacks and a shallow clone's oldest.
 
@@ -18,22 +43,18 @@ def release_lines(releases: ReleaseList) -> list[str]:
     no published file, version or run, is not listed: a last line names them.
     """
     lines, quiet = [], []
-    earlier = _published_before(releases)
-    for place, release in enumerate(releases):
-        older = releases[place + 1] if place + 1 < len(releases) else None
+    for release, older, records_only, again, rollback in listed(releases):
         if older is None and releases.shallow:
             lines.append(release_line(release, f"earliest in this shallow clone ({UNSHALLOW})"))
             continue
-        changed = changes(older, release)
-        if older is not None and _records_only(older, release):
+        if records_only:
             quiet.append(release.commit[:8])
             continue
-        line = release_line(release, changed)
+        line = release_line(release, changes(older, release))
         if release.tags:
             line += f"  [{', '.join(release.tags)}]"
-        again = earlier.get(release.commit)
         if again is not None:
-            said = "rollback to" if _is_rollback(release, older) else "same as"
+            said = "rollback to" if rollback else "same as"
             line += f"  ({said} {again.version}, commit {again.commit[:8]})"
         metric = headline(metrics_of(release))
         lines.append(f"{line}  [{metric}]" if metric else line)
